@@ -1,0 +1,158 @@
+"""A spa location's playbook: prices, links, hours, texts. Business facts live here, never in code.
+
+Plain dataclasses so the domain stays stdlib-only; `dm_bot.playbooks` validates YAML into them
+strictly (`__pydantic_config__` is read by pydantic there: unknown keys are errors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any, ClassVar
+
+from dm_bot.domain.models import Language
+
+STRICT: dict[str, Any] = {"extra": "forbid", "frozen": True}
+
+WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text in English, and in Spanish where the spa has it."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    en: str
+    es: str | None = None
+
+    def get(self, language: Language) -> str | None:
+        return self.es if language == "es" else self.en
+
+
+@dataclass(frozen=True)
+class Price:
+    """`amount` per `unit`; `starting` renders as "from $650"; `up_to` closes a range."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    amount: float
+    unit: str
+    starting: bool = False
+    up_to: float | None = None
+
+
+@dataclass(frozen=True)
+class TreatmentOffer:
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    name: Localized
+    price: Price | None = None  # None: a consultation sets the price
+    booking_url: str | None = None
+    info: Localized | None = None  # the FAQ answer to "what is it / how long does it last"
+    cheaper_alternative: str | None = None  # a treatment id offered to a lower budget
+
+
+@dataclass(frozen=True)
+class TimeBlock:
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """Opening blocks per weekday in the spa's time zone; an empty day is closed."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    monday: tuple[TimeBlock, ...] = ()
+    tuesday: tuple[TimeBlock, ...] = ()
+    wednesday: tuple[TimeBlock, ...] = ()
+    thursday: tuple[TimeBlock, ...] = ()
+    friday: tuple[TimeBlock, ...] = ()
+    saturday: tuple[TimeBlock, ...] = ()
+    sunday: tuple[TimeBlock, ...] = ()
+
+    def blocks(self, weekday: int) -> tuple[TimeBlock, ...]:
+        """Blocks of a weekday, Monday = 0 as in `date.weekday()`."""
+        blocks: tuple[TimeBlock, ...] = getattr(self, WEEKDAYS[weekday])
+        return blocks
+
+
+@dataclass(frozen=True)
+class SlaTargets:
+    """Minutes to the first human reply per priority; None = no SLA clock."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    urgent_minutes: int | None = 15
+    high_minutes: int | None = 120
+    normal_minutes: int | None = 120
+    low_minutes: int | None = None
+    warning_at: float = 0.75
+    urgent_all_hours: bool = True
+
+    def minutes(self, priority: str) -> int | None:
+        value: int | None = getattr(self, f"{priority}_minutes")
+        return value
+
+
+@dataclass(frozen=True)
+class PlatformAccounts:
+    """The platform account ids this location owns; events are routed by the receiving id."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    instagram: tuple[str, ...] = ()
+    messenger: tuple[str, ...] = ()
+    tiktok: tuple[str, ...] = ()
+
+    def ids(self, channel: str) -> tuple[str, ...]:
+        ids: tuple[str, ...] = getattr(self, channel, ())
+        return ids
+
+
+@dataclass(frozen=True)
+class Contact:
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    phone: str
+    address: str
+    business_email: str
+    parking: str | None = None
+    directions: str | None = None
+
+
+@dataclass(frozen=True)
+class Links:
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    consultation: str
+    reschedule: str | None = None
+    membership: str | None = None
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """One account (a spa location) and everything the bot may say for it."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    account_id: str
+    name: str
+    timezone: str
+    contact: Contact
+    hours: WeeklyHours
+    links: Links
+    financing: Localized
+    treatments: dict[str, TreatmentOffer]
+    texts: dict[str, Localized]
+    top_treatments: tuple[str, ...] = ()
+    faq: dict[str, Localized] = field(default_factory=dict)
+    closed_dates: tuple[date, ...] = ()
+    sla: SlaTargets = field(default_factory=SlaTargets)
+    nudge_delay_hours: float = 20.0
+    takeover_pause_hours: float = 24.0
+    platform_accounts: PlatformAccounts = field(default_factory=PlatformAccounts)
+    staff_chat_id: str | None = None
+    alerts_include_text: bool = False  # Telegram alerts may quote non-medical, non-complaint texts
+
+    def text(self, key: str, language: Language) -> str | None:
+        """A reply text in the language, or None when the playbook lacks it in that language."""
+        entry = self.texts.get(key)
+        return None if entry is None else entry.get(language)
+
+    def offer(self, treatment: str | None) -> TreatmentOffer | None:
+        return None if treatment is None else self.treatments.get(treatment)

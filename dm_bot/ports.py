@@ -1,0 +1,196 @@
+"""Ports: the Protocols the service talks to (Store, Channel, Classifier, Notifier, Clock) and their records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from dm_bot.domain.actions import Decision, TimerKind
+from dm_bot.domain.models import (
+    Channel as ChannelName,
+    ConversationState,
+    Escalation,
+    Inbound,
+    Lead,
+    Priority,
+    Understanding,
+)
+
+Author = Literal["prospect", "bot", "staff", "echo"]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Classifier(Protocol):
+    def classify(self, text: str) -> Understanding: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to a prospect, as a channel adapter sends it."""
+
+    account_id: str
+    channel: ChannelName
+    platform_account_id: str
+    contact_id: str
+    text: str
+    quick_replies: tuple[str, ...] = ()
+    human_agent: bool = False  # written by a person: may use Meta's HUMAN_AGENT tag
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """ok, or the reason it was not sent; `retry` says whether trying again may help."""
+
+    ok: bool
+    platform_message_id: str | None = None
+    error: str | None = None
+    retry: bool = False
+    retry_after: float | None = None
+
+
+class Channel(Protocol):
+    async def send(self, message: Outgoing) -> SendResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A staff alert. Never carries the text of a medical or complaint message."""
+
+    kind: Literal["escalation", "sla_warning", "sla_breach"]
+    account_id: str
+    conversation_id: int
+    escalation_id: int
+    priority: Priority
+    reason: str
+    channel: ChannelName
+    contact: str
+    text: str | None = None
+
+
+class Notifier(Protocol):
+    async def alert(self, alert: Alert) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInbound:
+    id: int
+    account_id: str | None  # None: no playbook owns the receiving account (stored, left unanswered)
+    conversation_id: int | None
+    inbound: Inbound
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A conversation as the policy needs it."""
+
+    conversation_id: int
+    account_id: str
+    channel: ChannelName
+    platform_account_id: str
+    contact_id: str
+    state: ConversationState
+    lead: Lead
+    escalation: Escalation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A reply or a staff alert waiting in the outbox (written with the decision, sent by a worker)."""
+
+    id: int
+    kind: Literal["message", "alert"]
+    attempts: int
+    message: Outgoing | None = None
+    alert: Alert | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What `commit_decision` wrote: the escalation it opened and the outbox items to send."""
+
+    escalation_id: int | None
+    items: tuple[OutboxItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DueTimer:
+    id: int
+    kind: TimerKind
+    conversation_id: int
+    escalation_id: int | None
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    conversation_id: int
+    at: datetime
+    action: str
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """Persistence. Every row belongs to an account; one decision is one transaction."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def migrate(self) -> int: ...
+
+    async def ping(self) -> bool: ...
+
+    async def save_inbound(self, account_id: str | None, inbound: Inbound, now: datetime) -> StoredInbound | None:
+        """Store an event once per (channel, message id); None when it was already stored."""
+        ...
+
+    async def unhandled_inbound(self, limit: int = 100) -> list[StoredInbound]: ...
+
+    async def mark_handled(self, inbound_id: int, now: datetime) -> None: ...
+
+    async def snapshot(self, conversation_id: int) -> Snapshot: ...
+
+    async def commit_decision(
+        self,
+        snapshot: Snapshot,
+        inbound_id: int | None,
+        understanding: Understanding | None,
+        decision: Decision,
+        outgoing: tuple[Outgoing, ...],
+        now: datetime,
+        *,
+        alerts: tuple[Alert, ...] = (),
+        timer_id: int | None = None,
+        human_text: tuple[str, str] | None = None,
+        inbound_text: str | None = None,
+    ) -> Committed:
+        """Messages, actions, lead, escalation, timers, outbox rows and state, the event or timer
+        marked done: one transaction."""
+        ...
+
+    async def claim_due_timers(self, now: datetime, limit: int = 100) -> list[DueTimer]:
+        """Take due timers under a lease; a timer's decision is committed once (see store/timers.py)."""
+        ...
+
+    async def finish_timer(self, timer_id: int, now: datetime) -> None: ...
+
+    async def next_timer_due(self) -> datetime | None: ...
+
+    async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
+
+    async def mark_outbox(
+        self, outbox_id: int, result: SendResult, now: datetime, retry_in: timedelta | None = None
+    ) -> None: ...
+
+    async def sent_message_ids(self, conversation_id: int) -> set[str]: ...
+
+    async def actions(self, conversation_id: int) -> list[ActionRow]: ...
+
+    async def get_secret(self, name: str) -> str | None: ...
+
+    async def put_secret_if_absent(self, name: str, value: str) -> str: ...

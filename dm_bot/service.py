@@ -1,0 +1,213 @@
+"""Use cases: accept_inbound (store, then acknowledge), handle_inbound (classify, decide, persist, send),
+handle_staff_reply, run_due_timers, and delivery of the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from dm_bot.domain import policy
+from dm_bot.domain.actions import Action, Decision, Escalate, Reply, SlaBreach, SlaWarning
+from dm_bot.domain.models import Inbound, Understanding
+from dm_bot.domain.playbook import Playbook
+from dm_bot.domain.routing import Router
+from dm_bot.ports import (
+    Alert,
+    Author,
+    Channel,
+    Classifier,
+    Clock,
+    Notifier,
+    OutboxItem,
+    Outgoing,
+    SendResult,
+    Snapshot,
+    Store,
+    StoredInbound,
+)
+
+log = logging.getLogger(__name__)
+
+PRIVATE_REASONS = ("medical", "complaint")  # alerts never quote these messages (issue 7: Telegram is no place)
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What handling one event did: the actions, for `chat` and the eval harness."""
+
+    conversation_id: int | None
+    actions: tuple[Action, ...] = ()
+    understanding: Understanding | None = None
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    """Exponential backoff from 1 s, capped at 5 minutes; a platform's Retry-After wins when longer."""
+    seconds = min(300.0, 2.0 ** max(0, attempts))
+    return timedelta(seconds=max(seconds, retry_after or 0.0))
+
+
+class Service:
+    def __init__(
+        self,
+        store: Store,
+        classifier: Classifier,
+        channels: Mapping[str, Channel],
+        notifier: Notifier,
+        clock: Clock,
+        router: Router,
+    ) -> None:
+        self.store = store
+        self.classifier = classifier
+        self.channels = dict(channels)
+        self.notifier = notifier
+        self.clock = clock
+        self.router = router
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # -- inbound ---------------------------------------------------------------------------
+
+    async def accept_inbound(self, inbound: Inbound) -> StoredInbound | None:
+        """Store the event durably (once per channel and message id) before it is acknowledged."""
+        account_id = self.router.account_for(inbound.channel, inbound.platform_account_id)
+        if account_id is None:
+            log.warning("event for unknown %s account stored unanswered", inbound.channel)
+        return await self.store.save_inbound(account_id, inbound, self.clock.now())
+
+    async def handle_inbound(self, stored: StoredInbound) -> Outcome:
+        """Classify, decide, commit in one transaction, then deliver; ordered per conversation."""
+        if stored.account_id is None or stored.conversation_id is None:
+            return Outcome(None)
+        async with self._locks[stored.conversation_id]:
+            outcome, items = await self._handle(stored, stored.account_id, stored.conversation_id)
+        await self.deliver(items)
+        return outcome
+
+    async def _handle(self, stored: StoredInbound, account_id: str, cid: int) -> tuple[Outcome, tuple[OutboxItem, ...]]:
+        playbook = self.router.playbook(account_id)
+        snap = await self.store.snapshot(cid)
+        inbound, now = stored.inbound, self.clock.now()
+        if inbound.is_echo or inbound.is_deleted:
+            if inbound.is_deleted or inbound.message_id in await self.store.sent_message_ids(cid):
+                await self.store.mark_handled(stored.id, now)  # our own send coming back, or an unsend
+                return Outcome(cid), ()
+            return await self._human_reply(snap, playbook, "echo", inbound.text, stored.id)
+        understanding = self.classifier.classify(inbound.text)
+        turn = policy.Turn(snap.channel, inbound, understanding, snap.state, snap.lead, snap.escalation)
+        decision = policy.decide(turn, playbook, now)
+        committed = await self.store.commit_decision(
+            snap, stored.id, understanding, decision, self._outgoing(snap, decision), now,
+            alerts=self._alerts(snap, playbook, decision, inbound.text), inbound_text=inbound.text,
+        )
+        return Outcome(cid, decision.actions, understanding), committed.items
+
+    # -- staff ---------------------------------------------------------------------------
+
+    async def handle_staff_reply(self, conversation_id: int, text: str, author: Author = "staff") -> Outcome:
+        """A person answers from the inbox or the staff chat: send it, stop the SLA clock, pause the bot."""
+        async with self._locks[conversation_id]:
+            snap = await self.store.snapshot(conversation_id)
+            playbook = self.router.playbook(snap.account_id)
+            outcome, items = await self._human_reply(snap, playbook, author, text, None)
+        await self.deliver(items)
+        return outcome
+
+    async def _human_reply(
+        self, snap: Snapshot, playbook: Playbook, author: Author, text: str, inbound_id: int | None
+    ) -> tuple[Outcome, tuple[OutboxItem, ...]]:
+        now = self.clock.now()
+        decision = policy.on_staff_reply(snap.state, snap.lead, snap.escalation, playbook, now, author)
+        outgoing: tuple[Outgoing, ...] = ()
+        if author == "staff":  # an echo was already delivered by the platform's own app
+            outgoing = (self._message(snap, text, human=True),)
+        committed = await self.store.commit_decision(
+            snap, None, None, decision, outgoing, now, human_text=(author, text)
+        )
+        if inbound_id is not None:
+            await self.store.mark_handled(inbound_id, now)
+        return Outcome(snap.conversation_id, decision.actions), committed.items
+
+    # -- timers ----------------------------------------------------------------------------
+
+    async def run_due_timers(self) -> list[Outcome]:
+        """Fire every due timer once: SLA warnings and breaches, nudges."""
+        outcomes: list[Outcome] = []
+        now = self.clock.now()
+        for timer in await self.store.claim_due_timers(now):
+            async with self._locks[timer.conversation_id]:
+                snap = await self.store.snapshot(timer.conversation_id)
+                playbook = self.router.playbook(snap.account_id)
+                escalation = snap.escalation if snap.escalation and snap.escalation.id == timer.escalation_id else None
+                decision = policy.on_timer(timer.kind, snap.state, snap.lead, escalation, playbook, now)
+                if not decision.actions:
+                    await self.store.finish_timer(timer.id, now)
+                    continue
+                committed = await self.store.commit_decision(
+                    snap, None, None, decision, self._outgoing(snap, decision), now,
+                    alerts=self._alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0),
+                    timer_id=timer.id,
+                )
+            await self.deliver(committed.items)
+            outcomes.append(Outcome(timer.conversation_id, decision.actions))
+        return outcomes
+
+    # -- delivery --------------------------------------------------------------------------
+
+    async def deliver(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> None:
+        """Send outbox items; failures stay in the outbox with a retry time or a recorded reason."""
+        for item in items:
+            try:
+                result = await self._send(item)
+            except Exception as exc:  # an adapter bug must not lose the row: keep it for a retry
+                log.exception("delivery of outbox %s failed", item.id)
+                result = SendResult(ok=False, error=type(exc).__name__, retry=True)
+            retry = result.retry and item.attempts + 1 < MAX_ATTEMPTS
+            await self.store.mark_outbox(
+                item.id, replace(result, retry=retry), self.clock.now(),
+                backoff(item.attempts, result.retry_after) if retry else None,
+            )
+
+    async def deliver_pending(self) -> int:
+        items = await self.store.pending_outbox(self.clock.now())
+        await self.deliver(items)
+        return len(items)
+
+    async def _send(self, item: OutboxItem) -> SendResult:
+        if item.alert is not None:
+            await self.notifier.alert(item.alert)
+            return SendResult(ok=True)
+        assert item.message is not None
+        channel = self.channels.get(item.message.channel)
+        if channel is None:
+            return SendResult(ok=False, error=f"no {item.message.channel} channel configured")
+        return await channel.send(item.message)
+
+    # -- building outbox rows -------------------------------------------------------------
+
+    def _message(self, snap: Snapshot, text: str, quick_replies: tuple[str, ...] = (), human: bool = False) -> Outgoing:
+        return Outgoing(snap.account_id, snap.channel, snap.platform_account_id, snap.contact_id, text,
+                        quick_replies, human_agent=human)
+
+    def _outgoing(self, snap: Snapshot, decision: Decision) -> tuple[Outgoing, ...]:
+        return tuple(self._message(snap, a.text, a.quick_replies) for a in decision.actions if isinstance(a, Reply))
+
+    def _alerts(
+        self, snap: Snapshot, playbook: Playbook, decision: Decision, text: str | None, escalation_id: int = 0
+    ) -> tuple[Alert, ...]:
+        alerts: list[Alert] = []
+        for action in decision.actions:
+            if isinstance(action, Escalate):
+                reason, priority, kind = action.reason, action.priority, "escalation"
+            elif isinstance(action, (SlaWarning, SlaBreach)) and snap.escalation is not None:
+                reason, priority, kind = snap.escalation.reason, action.priority, action.name
+            else:
+                continue
+            private = any(word in reason for word in PRIVATE_REASONS)
+            quoted = text if playbook.alerts_include_text and not private and kind == "escalation" else None
+            alerts.append(Alert(kind, snap.account_id, snap.conversation_id, escalation_id, priority, reason,  # type: ignore[arg-type]
+                                snap.channel, snap.contact_id, quoted))
+        return tuple(alerts)

@@ -1,0 +1,84 @@
+"""The outbox: replies and staff alerts written with the decision, sent by a worker, retried, never lost."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from dm_bot.domain.actions import Decision
+from dm_bot.ports import Alert, Outgoing, OutboxItem, SendResult, Snapshot
+from dm_bot.store import codec
+from dm_bot.store.db import Database, Tx
+
+
+class OutboxMixin:
+    @property
+    def db(self) -> Database:
+        raise NotImplementedError
+
+    async def _write_outbox(
+        self, tx: Tx, snap: Snapshot, decision: Decision, outgoing: tuple[Outgoing, ...],
+        alerts: tuple[Alert, ...], escalation_id: int | None, t: int,
+    ) -> list[tuple[OutboxItem, int]]:
+        written: list[tuple[OutboxItem, int]] = []
+        entries: list[tuple[str, Any]] = [("message", o) for o in outgoing]
+        for alert in alerts:
+            if alert.escalation_id == 0 and escalation_id is not None:
+                alert = dataclasses.replace(alert, escalation_id=escalation_id)
+            entries.append(("alert", alert))
+        for kind, item in entries:
+            row = await tx.fetchrow(
+                "INSERT INTO outbox (account_id, conversation_id, kind, payload, created_at, next_attempt_at)"
+                " VALUES (:a, :c, :k, :p, :t, :t) RETURNING id",
+                {"a": snap.account_id, "c": snap.conversation_id, "k": kind, "p": codec.dumps(item), "t": t},
+            )
+            assert row is not None
+            oid = int(row["id"])
+            written.append((self._item(oid, kind, 0, item), oid))
+        return written
+
+    @staticmethod
+    def _item(oid: int, kind: str, attempts: int, item: Any) -> OutboxItem:
+        if kind == "message":
+            message = dataclasses.replace(item, idempotency_key=f"outbox-{oid}")
+            return OutboxItem(oid, "message", attempts, message=message)
+        return OutboxItem(oid, "alert", attempts, alert=item)
+
+    async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        rows = await self.db.fetch(
+            "SELECT id, kind, payload, attempts FROM outbox WHERE status = 'pending' AND next_attempt_at <= :t"
+            " ORDER BY id LIMIT :n",
+            {"t": codec.to_us(now), "n": limit},
+        )
+        items = []
+        for r in rows:
+            payload = json.loads(r["payload"])
+            record = codec.loads(Outgoing, payload) if r["kind"] == "message" else codec.loads(Alert, payload)
+            items.append(self._item(r["id"], r["kind"], r["attempts"], record))
+        return items
+
+    async def mark_outbox(self, outbox_id: int, result: SendResult, now: datetime,
+                          retry_in: timedelta | None = None) -> None:
+        """Record a send: sent, failed for good, or pending again after `retry_in`."""
+        t = codec.to_us(now)
+        if result.ok:
+            status, next_at = "sent", t
+        elif result.retry and retry_in is not None:
+            status, next_at = "pending", codec.to_us(now + retry_in)
+        else:
+            status, next_at = "failed", t
+        await self.db.execute(
+            "UPDATE outbox SET status = :s, attempts = attempts + 1, next_attempt_at = :n, error = :e,"
+            " platform_message_id = :m, sent_at = CASE WHEN :s = 'sent' THEN :t ELSE sent_at END WHERE id = :i",
+            {"s": status, "n": next_at, "e": result.error, "m": result.platform_message_id, "t": t, "i": outbox_id},
+        )
+
+    async def sent_message_ids(self, conversation_id: int) -> set[str]:
+        """Platform ids of what we sent, to tell our own echoes from a person's."""
+        rows = await self.db.fetch(
+            "SELECT platform_message_id FROM outbox WHERE conversation_id = :c AND platform_message_id IS NOT NULL",
+            {"c": conversation_id},
+        )
+        return {str(r["platform_message_id"]) for r in rows}

@@ -1,0 +1,144 @@
+"""The one schema, declared with SQLAlchemy Core; times are epoch microseconds (BIGINT) on both engines."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, Table, Text, UniqueConstraint
+
+metadata = MetaData()
+
+
+def _id() -> Column[int]:
+    return Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
+
+
+kv = Table(
+    "kv",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    _id(),
+    Column("account_id", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("platform_account_id", Text, nullable=False),
+    Column("contact_id", Text, nullable=False),
+    Column("contact_name", Text),
+    Column("state", Text, nullable=False, server_default="{}"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("last_inbound_at", BigInteger),
+    Column("first_response_at", BigInteger),
+    UniqueConstraint("account_id", "channel", "contact_id", name="uq_conversation_contact"),
+)
+
+inbound_events = Table(
+    "inbound_events",
+    metadata,
+    _id(),
+    Column("account_id", Text),  # NULL: no playbook owns the receiving account (stored, not answered)
+    Column("conversation_id", BigInteger),
+    Column("channel", Text, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    Column("handled_at", BigInteger),
+    UniqueConstraint("channel", "message_id", name="uq_inbound_message"),
+)
+Index("ix_inbound_unhandled", inbound_events.c.handled_at, inbound_events.c.id)
+
+messages = Table(
+    "messages",
+    metadata,
+    _id(),
+    Column("account_id", Text, nullable=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("author", Text, nullable=False),  # prospect, bot, staff, echo
+    Column("text", Text, nullable=False),
+    Column("media", Text),
+    Column("inbound_id", BigInteger),
+    Column("intent", Text),
+    Column("at", BigInteger, nullable=False),
+)
+Index("ix_messages_conversation", messages.c.conversation_id, messages.c.at)
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("conversation_id", BigInteger, primary_key=True),
+    Column("account_id", Text, nullable=False),
+    Column("treatment", Text),
+    Column("budget_min", Float),
+    Column("budget_max", Float),
+    Column("timeline", Text),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("qualified_at", BigInteger),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    _id(),
+    Column("account_id", Text, nullable=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("inbound_id", BigInteger),
+    Column("timer_id", BigInteger),
+    Column("name", Text, nullable=False),
+    Column("detail", Text, nullable=False, server_default="{}"),
+    Column("at", BigInteger, nullable=False),
+)
+Index("ix_actions_conversation", actions.c.conversation_id, actions.c.id)
+Index("ix_actions_account_at", actions.c.account_id, actions.c.at)
+
+escalations = Table(
+    "escalations",
+    metadata,
+    _id(),
+    Column("account_id", Text, nullable=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("priority", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("deadline", BigInteger),
+    Column("first_human_reply_at", BigInteger),
+    Column("resolved_at", BigInteger),
+    Column("claimed_by", Text),
+)
+Index("ix_escalations_open", escalations.c.account_id, escalations.c.resolved_at)
+
+timers = Table(
+    "timers",
+    metadata,
+    _id(),
+    Column("account_id", Text, nullable=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("escalation_id", BigInteger),
+    Column("kind", Text, nullable=False),
+    Column("due_at", BigInteger, nullable=False),
+    Column("lease_until", BigInteger),  # claimed by a worker until then; reclaimable after a crash
+    Column("done_at", BigInteger),  # fired or cancelled: never again
+    Column("cancelled", Integer, nullable=False, server_default="0"),
+)
+Index("ix_timers_due", timers.c.done_at, timers.c.due_at)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    Column("account_id", Text, nullable=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("kind", Text, nullable=False),  # message or alert
+    Column("payload", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("status", Text, nullable=False, server_default="pending"),  # pending, sent, failed
+    Column("error", Text),
+    Column("platform_message_id", Text),
+    Column("sent_at", BigInteger),
+)
+Index("ix_outbox_pending", outbox.c.status, outbox.c.next_attempt_at)
