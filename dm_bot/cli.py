@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     messages = ev_sub.add_parser("messages", help="score the classifier on labelled DMs")
     messages.add_argument("file", type=Path)
     messages.add_argument("--out", type=Path, default=None)
+    conversations = ev_sub.add_parser("conversations", help="run conversation scenarios through the pipeline")
+    conversations.add_argument("file", type=Path)
+    conversations.add_argument("--playbook", type=Path, default=DEMO_PLAYBOOK)
+    conversations.add_argument("--trace", type=Path, default=None)
     return parser
 
 
@@ -81,6 +85,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "eval" and args.eval_command == "messages":
         return _eval_messages(args.file, args.out)
+    if args.command == "eval" and args.eval_command == "conversations":
+        return asyncio.run(_eval_conversations(args.file, args.playbook, args.trace))
     raise UsageError(f"dm-bot: unknown command {args.command}")
 
 
@@ -116,5 +122,27 @@ def _eval_messages(path: Path, out: Path | None) -> int:
         result = run_eval_messages(path, out, classifier)
     except EvalInputError as exc:
         raise UsageError(str(exc)) from exc
+    print(json.dumps(result))
+    return 0
+
+
+async def _eval_conversations(path: Path, playbook_path: Path, trace_path: Path | None) -> int:
+    from dm_bot.eval.conversations import run_eval_conversations
+    from dm_bot.eval.scenario import ScenarioError, read_scenarios
+    from dm_bot.nlu import load_classifier
+    from dm_bot.playbooks import PlaybookError, load_playbook
+
+    try:
+        scenarios = read_scenarios(path)
+        playbook = load_playbook(playbook_path)
+    except (ScenarioError, PlaybookError) as exc:
+        raise UsageError(str(exc)) from exc
+    classifier = load_classifier()
+    trace = None if trace_path is None else trace_path.open("w", encoding="utf-8")
+    try:
+        result = await run_eval_conversations(scenarios, playbook, classifier, trace)
+    finally:
+        if trace is not None:
+            trace.close()
     print(json.dumps(result))
     return 0

@@ -9,6 +9,8 @@ from typing import Literal, Protocol
 from dm_bot.domain.actions import Decision, TimerKind
 from dm_bot.domain.models import (
     Channel as ChannelName,
+)
+from dm_bot.domain.models import (
     ConversationState,
     Escalation,
     Inbound,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Union
+from typing import Literal
 
 from dm_bot.domain.models import ConversationState, Lead, Priority
 
@@ -69,9 +69,9 @@ class HumanTakeover:
     name: str = "human_takeover"
 
 
-Action = Union[
-    Reply, PriceQuote, BookingLink, Escalate, Suppress, MarkSpam, Nudge, SlaWarning, SlaBreach, HumanTakeover
-]
+Action = (
+    Reply | PriceQuote | BookingLink | Escalate | Suppress | MarkSpam | Nudge | SlaWarning | SlaBreach | HumanTakeover
+)
 
 TimerKind = Literal["sla_warning", "sla_breach", "nudge"]
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dm_bot.domain.actions import Decision
-from dm_bot.ports import Alert, Outgoing, OutboxItem, SendResult, Snapshot
+from dm_bot.ports import Alert, OutboxItem, Outgoing, SendResult, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, LargeBinary, MetaData, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -142,3 +142,13 @@ outbox = Table(
     Column("sent_at", BigInteger),
 )
 Index("ix_outbox_pending", outbox.c.status, outbox.c.next_attempt_at)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    _id(),
+    Column("channel", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+)

@@ -74,20 +74,41 @@ class SqlStore(TimersMixin, OutboxMixin):
     # -- inbound ---------------------------------------------------------------------------
 
     async def save_inbound(self, account_id: str | None, inbound: Inbound, now: datetime) -> StoredInbound | None:
+        return (await self.save_inbound_many([(account_id, inbound)], now))[0]
+
+    async def save_inbound_many(
+        self, events: list[tuple[str | None, Inbound]], now: datetime
+    ) -> list[StoredInbound | None]:
+        """Store several events in one transaction (group commit); None for each one already stored."""
         t = codec.to_us(now)
+        results: list[StoredInbound | None] = []
         async with self.db.transaction() as tx:
-            conversation_id = None
-            if account_id is not None:
-                conversation_id = await self._conversation_id(tx, account_id, inbound, t)
-            row = await tx.fetchrow(
-                "INSERT INTO inbound_events (account_id, conversation_id, channel, message_id, payload, received_at)"
-                " VALUES (:a, :c, :ch, :m, :p, :t) ON CONFLICT (channel, message_id) DO NOTHING RETURNING id",
-                {"a": account_id, "c": conversation_id, "ch": inbound.channel, "m": inbound.message_id,
-                 "p": codec.dumps(inbound), "t": t},
-            )
-        if row is None:
-            return None
-        return StoredInbound(row["id"], account_id, conversation_id, inbound)
+            for account_id, inbound in events:
+                conversation_id = None
+                if account_id is not None:
+                    conversation_id = await self._conversation_id(tx, account_id, inbound, t)
+                row = await tx.fetchrow(
+                    "INSERT INTO inbound_events (account_id, conversation_id, channel, message_id, payload,"
+                    " received_at) VALUES (:a, :c, :ch, :m, :p, :t)"
+                    " ON CONFLICT (channel, message_id) DO NOTHING RETURNING id",
+                    {"a": account_id, "c": conversation_id, "ch": inbound.channel, "m": inbound.message_id,
+                     "p": codec.dumps(inbound), "t": t},
+                )
+                results.append(None if row is None else StoredInbound(row["id"], account_id, conversation_id, inbound))
+        return results
+
+    async def save_dead_letter(self, channel: str, reason: str, body: bytes, now: datetime) -> None:
+        """A signed body we could not parse, kept for inspection."""
+        await self.db.execute(
+            "INSERT INTO dead_letters (channel, reason, body, received_at) VALUES (:c, :r, :b, :t)",
+            {"c": channel, "r": reason[:500], "b": body, "t": codec.to_us(now)},
+        )
+
+    async def dead_letters(self, limit: int = 100) -> list[tuple[str, str, bytes]]:
+        rows = await self.db.fetch(
+            "SELECT channel, reason, body FROM dead_letters ORDER BY id DESC LIMIT :n", {"n": limit}
+        )
+        return [(r["channel"], r["reason"], bytes(r["body"])) for r in rows]
 
     async def _conversation_id(self, tx: Tx, account_id: str, inbound: Inbound, t: int) -> int:
         row = await tx.fetchrow(

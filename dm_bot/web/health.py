@@ -1,0 +1,22 @@
+"""Operational endpoints: /healthz (the database answers) and /metrics (Prometheus)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from dm_bot.web.keys import METRICS, STORE
+
+
+async def healthz(request: web.Request) -> web.Response:
+    if await request.app[STORE].ping():
+        return web.json_response({"status": "ok"})
+    return web.json_response({"status": "database unreachable"}, status=503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(body=request.app[METRICS].render(), content_type="text/plain", charset="utf-8")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)

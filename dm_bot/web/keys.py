@@ -1,0 +1,31 @@
+"""Typed application keys: the dependencies the request handlers read from the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from dm_bot.domain.routing import Router
+from dm_bot.ports import Clock
+from dm_bot.service import Service
+from dm_bot.store import SqlStore
+from dm_bot.store.batcher import GroupCommitter
+from dm_bot.web.metrics import Metrics
+from dm_bot.worker import Worker
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSecrets:
+    meta_app_secret: str | None = None
+    meta_verify_token: str | None = None
+    tiktok_client_secret: str | None = None
+
+STORE = web.AppKey("store", SqlStore)
+SERVICE = web.AppKey("service", Service)
+ROUTER = web.AppKey("router", Router)
+CLOCK = web.AppKey("clock", Clock)
+WORKER = web.AppKey("worker", Worker)
+COMMITTER = web.AppKey("committer", GroupCommitter)
+METRICS = web.AppKey("metrics", Metrics)
+WEBHOOK_SECRETS = web.AppKey("webhook_secrets", WebhookSecrets)
