@@ -1,15 +1,32 @@
-"""Composition: builds the store, router and service from settings and injected adapters."""
+"""Composition: the pipeline (store, router, service) and the aiohttp app of `serve` with its lifecycles."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
 
+import aiohttp
+from aiohttp import web
+
+from dm_bot.channels.meta import MetaSender
+from dm_bot.channels.tiktok import TikTokSender
+from dm_bot.clock import SystemClock
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
+from dm_bot.notifier import LogNotifier
 from dm_bot.ports import Channel, Classifier, Clock, Notifier
+from dm_bot.scheduler import Scheduler
 from dm_bot.service import Service
+from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
+from dm_bot.store.batcher import GroupCommitter
+from dm_bot.web import health, webhooks
+from dm_bot.web.keys import CLOCK, COMMITTER, METRICS, ROUTER, SERVICE, STORE, WEBHOOK_SECRETS, WORKER, WebhookSecrets
+from dm_bot.web.metrics import Metrics
+from dm_bot.worker import Worker
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,3 +54,71 @@ async def open_pipeline(
     await store.open()
     service = Service(store, classifier, channels, notifier, clock, Router(playbooks))
     return Pipeline(service, store)
+
+
+@dataclass
+class Deps:
+    """What `serve` may be given instead of building it (tests inject fakes here)."""
+
+    playbooks: Mapping[str, Playbook]
+    classifier: Classifier | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    channels: Mapping[str, Channel] | None = None
+    notifier: Notifier | None = None
+    scheduler_interval: float = 1.0
+
+
+def _real_channels(settings: Settings, session: aiohttp.ClientSession) -> dict[str, Channel]:
+    def token(channel: str) -> Callable[[str], str | None]:
+        return lambda account_id: settings.channel_token(channel, account_id)
+
+    meta_instagram = MetaSender(session, settings.graph_api_url, token("instagram"))
+    meta_messenger = MetaSender(session, settings.graph_api_url, token("messenger"))
+    tiktok = TikTokSender(session, settings.tiktok_api_url, token("tiktok"))
+    return {"instagram": meta_instagram, "messenger": meta_messenger, "tiktok": tiktok}
+
+
+def create_app(settings: Settings, deps: Deps) -> web.Application:
+    """The whole service: webhooks, workers, scheduler, health and metrics. Opens nothing until started."""
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[CLOCK] = deps.clock
+    app[ROUTER] = Router(deps.playbooks)
+    app[METRICS] = Metrics()
+    app[WEBHOOK_SECRETS] = WebhookSecrets(
+        settings.meta_app_secret, settings.meta_verify_token, settings.tiktok_client_secret
+    )
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        store = SqlStore(settings.database_url)
+        await store.migrate()
+        await store.open()
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        classifier = deps.classifier
+        if classifier is None:
+            from dm_bot.nlu import load_classifier
+
+            classifier = load_classifier()
+        channels = deps.channels if deps.channels is not None else _real_channels(settings, session)
+        service = Service(store, classifier, channels, deps.notifier or LogNotifier(), deps.clock, app[ROUTER])
+        worker = Worker(service)
+        committer = GroupCommitter(store)
+        scheduler = Scheduler(service, deps.scheduler_interval)
+        app[STORE], app[SERVICE], app[WORKER], app[COMMITTER] = store, service, worker, committer
+        app[METRICS].watch_queue(lambda: worker.depth)
+        resumed = await worker.resume()
+        if resumed:
+            log.info("resuming %d stored events", resumed)
+        scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.stop()
+            await worker.close()
+            await committer.close()
+            await session.close()
+            await store.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    webhooks.add_routes(app)
+    health.add_routes(app)
+    return app

@@ -9,6 +9,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dm_bot.settings import Settings
 
 DEMO_PLAYBOOK = Path("playbooks/demo-spa.yaml")
 
@@ -25,6 +29,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dm-bot", description="DM assistant for med spas.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = sub.add_parser("serve", help="run the service: webhooks, workers, scheduler, inbox, stats")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
 
     chat = sub.add_parser("chat", help="talk to the bot as a prospect in the terminal")
     chat.add_argument("--playbook", type=Path, default=DEMO_PLAYBOOK)
@@ -75,6 +83,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from dm_bot.chat import run_chat
 
         return asyncio.run(run_chat(args.playbook, args.channel, sys.stdin, sys.stdout))
+    if args.command == "serve":
+        return asyncio.run(_serve(args.host, args.port))
     if args.command == "migrate":
         return asyncio.run(_migrate())
     if args.command == "train":
@@ -90,7 +100,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise UsageError(f"dm-bot: unknown command {args.command}")
 
 
-def _settings() -> object:
+def _settings() -> Settings:
     from dm_bot.settings import SettingsError, load_settings
 
     try:
@@ -99,15 +109,30 @@ def _settings() -> object:
         raise UsageError(str(exc)) from exc
 
 
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """What an unreachable or unusable database raises, through SQLAlchemy or the drivers."""
+    import sqlite3
+
+    import asyncpg
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return (OSError, SQLAlchemyError, sqlite3.Error, asyncpg.PostgresError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 async def _migrate() -> int:
     from dm_bot.store import SqlStore
 
     settings = _settings()
-    store = SqlStore(settings.database_url)  # type: ignore[attr-defined]
+    store = SqlStore(settings.database_url)
     try:
         version = await store.migrate()
-    except OSError as exc:
-        print(f"dm-bot migrate: cannot reach the database: {exc}", file=sys.stderr)
+    except _database_errors() as exc:
+        print(f"dm-bot migrate: cannot reach the database: {_one_line(exc)}", file=sys.stderr)
         return 1
     print(f"schema at version {version}")
     return 0
@@ -145,4 +170,36 @@ async def _eval_conversations(path: Path, playbook_path: Path, trace_path: Path 
         if trace is not None:
             trace.close()
     print(json.dumps(result))
+    return 0
+
+
+async def _serve(host: str, port: int) -> int:
+    import signal
+
+    from aiohttp import web
+
+    from dm_bot.app import Deps, create_app
+    from dm_bot.playbooks import PlaybookError, load_playbooks
+
+    settings = _settings()
+    try:
+        playbooks = load_playbooks(settings.playbooks_dir)
+    except PlaybookError as exc:
+        raise UsageError(str(exc)) from exc
+    runner = web.AppRunner(create_app(settings, Deps(playbooks)), access_log=None)
+    try:
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+    except _database_errors() as exc:
+        await runner.cleanup()
+        print(f"dm-bot serve: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    print(f"dm-bot serving {len(playbooks)} account(s) on http://{host}:{port}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
     return 0

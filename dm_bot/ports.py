@@ -170,6 +170,7 @@ class Store(Protocol):
         timer_id: int | None = None,
         human_text: tuple[str, str] | None = None,
         inbound_text: str | None = None,
+        inbound_media: tuple[str, ...] = (),
     ) -> Committed:
         """Messages, actions, lead, escalation, timers, outbox rows and state, the event or timer
         marked done: one transaction."""

@@ -102,6 +102,7 @@ class Service:
         committed = await self.store.commit_decision(
             snap, stored.id, understanding, decision, self._outgoing(snap, decision), now,
             alerts=self._alerts(snap, playbook, decision, inbound.text), inbound_text=inbound.text,
+            inbound_media=inbound.media,
         )
         return Outcome(cid, decision.actions, understanding), committed.items
 

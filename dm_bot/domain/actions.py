@@ -32,9 +32,12 @@ class BookingLink:
 
 @dataclass(frozen=True, slots=True)
 class Escalate:
+    """Enter the VA queue; `deadline` is the SLA breach time (None: no SLA clock, priority low)."""
+
     priority: Priority
     reason: str
     name: str = "escalate"
+    deadline: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,8 @@ class Inbound:
     is_echo: bool = False  # sent by the business from the platform's own app
     is_deleted: bool = False  # the prospect unsent an earlier message
     contact_name: str | None = None
+    standby: bool = False  # came on Meta's standby channel: another app controls the thread, do not answer
+    app_id: str | None = None  # for an echo, the app that sent it (Meta app_id; TikTok client_key if sent by API)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,7 @@ class ConversationState:
     last_inbound_at: datetime | None = None
     open_escalation_id: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    budget_addressed: bool = False  # financing or a cheaper alternative already offered (situation 4)
 
     def is_paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until

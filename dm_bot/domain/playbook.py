@@ -16,6 +16,19 @@ STRICT: dict[str, Any] = {"extra": "forbid", "frozen": True}
 
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
+# Every text key the policy may send (conversation-policy.md); the loader rejects a playbook missing one.
+REQUIRED_TEXTS: tuple[str, ...] = (
+    "greeting", "price", "price_which", "price_general", "price_consult", "not_offered",
+    "booking", "booking_consult", "ask_timeline", "ask_first_time", "ask_budget", "ack",
+    "budget_financing", "budget_alternative", "info_follow",
+    "holding", "question_holding", "human_request", "appointment_change", "reschedule_link",
+    "membership", "membership_link", "medical", "medical_urgent", "complaint", "opt_out",
+    "partnership", "media", "clarify", "miss_escalate", "thanks", "nudge",
+    "price_exact", "price_from", "price_range",
+    "when_today", "when_tomorrow", "when_on_day", "when_on_date", "when_soon",
+    *(f"day_{day}" for day in WEEKDAYS),
+)
+
 
 @dataclass(frozen=True)
 class Localized:
@@ -28,16 +41,30 @@ class Localized:
     def get(self, language: Language) -> str | None:
         return self.es if language == "es" else self.en
 
+    def pick(self, language: Language) -> str:
+        """The text in the language, else English (names and answers degrade better than silence)."""
+        return self.get(language) or self.en
+
 
 @dataclass(frozen=True)
 class Price:
-    """`amount` per `unit`; `starting` renders as "from $650"; `up_to` closes a range."""
+    """`amount` per `unit`; `starting` renders as "from $650"; `up_to` closes a range.
+
+    `minimum_spend` is what a typical visit costs at least, for per-unit prices: a budget is
+    compared with it (a $200 budget covers one unit of neurotoxin, not a treatment).
+    """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
     amount: float
-    unit: str
+    unit: Localized
     starting: bool = False
     up_to: float | None = None
+    minimum_spend: float | None = None
+
+    @property
+    def threshold(self) -> float:
+        """The least a visit costs, for budget checks."""
+        return self.minimum_spend if self.minimum_spend is not None else self.amount
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,37 @@ class TreatmentOffer:
     booking_url: str | None = None
     info: Localized | None = None  # the FAQ answer to "what is it / how long does it last"
     cheaper_alternative: str | None = None  # a treatment id offered to a lower budget
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """An answer found by keywords (any language), optionally for one treatment only.
+
+    `intents` says which understood intents may get this answer; `fallback` makes it the answer
+    for those intents when no keyword matched ("where are you guys?" still gets hours and address).
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    answer: Localized
+    keywords: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ("treatment_info",)
+    treatment: str | None = None
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class Qualifying:
+    """How qualifying reads and asks (situation 4): the phrases are data, in every language the spa speaks."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    ask: tuple[str, ...] = ("timeline", "first_time")  # slots asked, in order: timeline, first_time, budget
+    max_questions_before_link: int = 2
+    timeline: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical timeline -> phrases
+    first_time: tuple[str, ...] = ()
+    returning: tuple[str, ...] = ()  # the phrase starting first wins: "not my first time" is returning
+    affirmative: tuple[str, ...] = ()  # "yes", read at the start of an answer only (YAML reads a bare yes: as true)
+    negative: tuple[str, ...] = ()
+    thanks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,7 +198,7 @@ class Playbook:
     treatments: dict[str, TreatmentOffer]
     texts: dict[str, Localized]
     top_treatments: tuple[str, ...] = ()
-    faq: dict[str, Localized] = field(default_factory=dict)
+    faq: dict[str, FaqEntry] = field(default_factory=dict)
     closed_dates: tuple[date, ...] = ()
     sla: SlaTargets = field(default_factory=SlaTargets)
     nudge_delay_hours: float = 20.0
@@ -148,6 +206,10 @@ class Playbook:
     platform_accounts: PlatformAccounts = field(default_factory=PlatformAccounts)
     staff_chat_id: str | None = None
     alerts_include_text: bool = False  # Telegram alerts may quote non-medical, non-complaint texts
+    greeting_options: tuple[Localized, ...] = ()  # quick replies under the greeting
+    qualifying: Qualifying = field(default_factory=Qualifying)
+    time_format: str = "%H:%M"  # strftime of "by 10:00 tomorrow"
+    date_format: str = "%m/%d"
 
     def text(self, key: str, language: Language) -> str | None:
         """A reply text in the language, or None when the playbook lacks it in that language."""
@@ -156,3 +218,16 @@ class Playbook:
 
     def offer(self, treatment: str | None) -> TreatmentOffer | None:
         return None if treatment is None else self.treatments.get(treatment)
+
+    def speaks(self, language: Language) -> bool:
+        """Whether the bot may answer in the language: English always, others when the texts have it."""
+        if language == "en":
+            return True
+        return bool(self.texts) and all(entry.get(language) for entry in self.texts.values())
+
+
+def validate_playbook(pb: Playbook) -> list[tuple[tuple[str | int, ...], str]]:
+    """Cross-field problems as (path in the YAML, message); the loader turns them into file:line errors."""
+    from dm_bot.domain.playbook_check import problems  # deferred: the checks import this module
+
+    return problems(pb)

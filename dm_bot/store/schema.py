@@ -152,3 +152,44 @@ dead_letters = Table(
     Column("body", LargeBinary, nullable=False),
     Column("received_at", BigInteger, nullable=False),
 )
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("username", Text, nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", Text, nullable=False),  # va, owner, admin
+    Column("accounts", Text, nullable=False, server_default="[]"),  # account ids; [] = all (one-spa deployments)
+    Column("created_at", BigInteger, nullable=False),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("token", Text, primary_key=True),
+    Column("account_id", Text, nullable=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("treatment", Text),
+    Column("channel", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("campaign", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("first_click_at", BigInteger),
+    Column("clicks", Integer, nullable=False, server_default="0"),
+)
+Index("ix_links_conversation", links.c.conversation_id)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    _id(),
+    Column("account_id", Text, nullable=False),
+    Column("conversation_id", BigInteger),
+    Column("treatment", Text),
+    Column("value", Float),
+    Column("booked_for", BigInteger),
+    Column("source", Text, nullable=False),  # webhook or staff
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_bookings_account", bookings.c.account_id, bookings.c.created_at)

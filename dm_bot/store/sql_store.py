@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import datetime
-from typing import Any
 
-from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Reply
-from dm_bot.domain.models import ConversationState, Escalation, Inbound, Lead, Understanding
-from dm_bot.ports import ActionRow, Alert, Committed, Outgoing, Snapshot, StoredInbound
+from dm_bot.domain.models import ConversationState, Escalation, Inbound, Lead
+from dm_bot.ports import ActionRow, Snapshot, StoredInbound
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Row, Tx, connect
+from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
+from dm_bot.store.staff import StaffMixin
 from dm_bot.store.timers import TimersMixin
-
-_LEAD_COLUMNS = ("treatment", "budget_min", "budget_max", "timeline")
 
 
 def _escalation(row: Row) -> Escalation:
@@ -34,13 +31,7 @@ def _escalation(row: Row) -> Escalation:
     )
 
 
-def _detail(action: object) -> dict[str, Any]:
-    raw = json.loads(codec.dumps(action))
-    raw.pop("name", None)
-    return dict(raw)
-
-
-class SqlStore(TimersMixin, OutboxMixin):
+class SqlStore(DecisionsMixin, TimersMixin, OutboxMixin, StaffMixin):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
     def __init__(self, url: str) -> None:
@@ -152,7 +143,7 @@ class SqlStore(TimersMixin, OutboxMixin):
         lead = Lead()
         if lead_row is not None:
             details = json.loads(lead_row["details"])
-            lead = codec.loads(Lead, {**details, **{k: lead_row[k] for k in _LEAD_COLUMNS}})
+            lead = codec.loads(Lead, {**details, **{k: lead_row[k] for k in LEAD_COLUMNS}})
         return Snapshot(
             conversation_id=row["id"],
             account_id=row["account_id"],
@@ -162,101 +153,6 @@ class SqlStore(TimersMixin, OutboxMixin):
             state=codec.loads(ConversationState, row["state"]),
             lead=lead,
             escalation=None if esc_row is None else _escalation(esc_row),
-        )
-
-    async def commit_decision(
-        self,
-        snapshot: Snapshot,
-        inbound_id: int | None,
-        understanding: Understanding | None,
-        decision: Decision,
-        outgoing: tuple[Outgoing, ...],
-        now: datetime,
-        *,
-        alerts: tuple[Alert, ...] = (),
-        timer_id: int | None = None,
-        human_text: tuple[str, str] | None = None,
-        inbound_text: str | None = None,
-    ) -> Committed:
-        """One transaction: messages, actions, lead, escalation, timers, outbox, state, handled marks."""
-        t = codec.to_us(now)
-        cid, aid = snapshot.conversation_id, snapshot.account_id
-        base = {"a": aid, "c": cid, "t": t}
-        async with self.db.transaction() as tx:
-            if inbound_id is not None:
-                await tx.execute(
-                    "INSERT INTO messages (account_id, conversation_id, author, text, inbound_id, intent, at)"
-                    " VALUES (:a, :c, 'prospect', :x, :i, :n, :t)",
-                    {**base, "x": inbound_text or "", "i": inbound_id,
-                     "n": None if understanding is None else understanding.intent},
-                )
-                await tx.execute("UPDATE inbound_events SET handled_at = :t WHERE id = :i", {"t": t, "i": inbound_id})
-            if human_text is not None:
-                await tx.execute(
-                    "INSERT INTO messages (account_id, conversation_id, author, text, at) VALUES (:a, :c, :w, :x, :t)",
-                    {**base, "w": human_text[0], "x": human_text[1]},
-                )
-            escalation_id = await self._write_actions(tx, snapshot, decision, base, inbound_id, timer_id)
-            await self._write_lead(tx, snapshot, decision.lead, t)
-            await self._write_timers(tx, snapshot, decision, escalation_id, t)
-            outbox_ids = await self._write_outbox(tx, snapshot, decision, outgoing, alerts, escalation_id, t)
-            state = decision.state
-            if escalation_id is not None:
-                state = dataclasses.replace(state, open_escalation_id=escalation_id)
-            replied = any(isinstance(a, Reply) for a in decision.actions)
-            await tx.execute(
-                "UPDATE conversations SET state = :s, updated_at = :t,"
-                " last_inbound_at = CASE WHEN :inb = 1 THEN :t ELSE last_inbound_at END,"
-                " first_response_at = CASE WHEN :r = 1 AND first_response_at IS NULL THEN :t"
-                " ELSE first_response_at END WHERE id = :c",
-                {**base, "s": codec.dumps(state), "inb": int(inbound_id is not None), "r": int(replied)},
-            )
-            if timer_id is not None:
-                await tx.execute("UPDATE timers SET done_at = :t WHERE id = :i", {"t": t, "i": timer_id})
-        return Committed(escalation_id, tuple(o for o, _ in outbox_ids))
-
-    async def _write_actions(
-        self, tx: Tx, snap: Snapshot, decision: Decision, base: dict[str, Any], inbound_id: int | None,
-        timer_id: int | None,
-    ) -> int | None:
-        escalation_id: int | None = None
-        for action in decision.actions:
-            await tx.execute(
-                "INSERT INTO actions (account_id, conversation_id, inbound_id, timer_id, name, detail, at)"
-                " VALUES (:a, :c, :i, :tm, :n, :d, :t)",
-                {**base, "i": inbound_id, "tm": timer_id, "n": action.name, "d": json.dumps(_detail(action))},
-            )
-            if isinstance(action, Escalate) and escalation_id is None:
-                deadline = getattr(action, "deadline", None)
-                row = await tx.fetchrow(
-                    "INSERT INTO escalations (account_id, conversation_id, priority, reason, opened_at, deadline)"
-                    " VALUES (:a, :c, :p, :r, :t, :dl) RETURNING id",
-                    {**base, "p": action.priority, "r": action.reason,
-                     "dl": None if deadline is None else codec.to_us(deadline)},
-                )
-                assert row is not None
-                escalation_id = int(row["id"])
-            if isinstance(action, HumanTakeover) and snap.escalation is not None:
-                await tx.execute(
-                    "UPDATE escalations SET first_human_reply_at = :t WHERE id = :e AND first_human_reply_at IS NULL",
-                    {"t": base["t"], "e": snap.escalation.id},
-                )
-        return escalation_id
-
-    async def _write_lead(self, tx: Tx, snap: Snapshot, lead: Lead, t: int) -> None:
-        if lead == snap.lead:
-            return
-        details = {k: v for k, v in json.loads(codec.dumps(lead)).items() if k not in _LEAD_COLUMNS}
-        await tx.execute(
-            "INSERT INTO leads (conversation_id, account_id, treatment, budget_min, budget_max, timeline, details,"
-            " qualified_at, updated_at) VALUES (:c, :a, :tr, :bmin, :bmax, :tl, :d, :q, :t)"
-            " ON CONFLICT (conversation_id) DO UPDATE SET treatment = excluded.treatment,"
-            " budget_min = excluded.budget_min, budget_max = excluded.budget_max, timeline = excluded.timeline,"
-            " details = excluded.details, updated_at = excluded.updated_at,"
-            " qualified_at = COALESCE(leads.qualified_at, excluded.qualified_at)",
-            {"c": snap.conversation_id, "a": snap.account_id, "tr": lead.treatment, "bmin": lead.budget_min,
-             "bmax": lead.budget_max, "tl": lead.timeline, "d": json.dumps(details),
-             "q": t if lead.qualified else None, "t": t},
         )
 
     async def actions(self, conversation_id: int) -> list[ActionRow]:

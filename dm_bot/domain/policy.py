@@ -1,0 +1,164 @@
+"""The conversation policy (conversation-policy.md): one message, timer or staff reply -> Decision. Pure."""
+
+# `decide` routes a message to its situation (sales.py, care.py); `on_timer` fires SLA alerts and the
+# nudge; `on_staff_reply` is the human takeover.
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from dm_bot.domain import care, qualify, replies, sales
+from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Nudge, Reply, SlaBreach, SlaWarning, TimerKind
+from dm_bot.domain.draft import Draft
+from dm_bot.domain.followup import nudge_allowed, takeover
+from dm_bot.domain.models import ConversationState, Escalation, Inbound, Language, Lead, Understanding
+from dm_bot.domain.playbook import REQUIRED_TEXTS, Playbook
+from dm_bot.domain.sla import awaiting_human
+
+__all__ = ["REQUIRED_TEXTS", "Turn", "decide", "on_staff_reply", "on_timer"]
+
+# Messages that say nothing about what the prospect wants to buy: their words never fill lead slots.
+SLOTLESS: tuple[str, ...] = ("spam", "medical_concern", "complaint", "partnership", "opt_out")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One inbound message in its conversation, as the policy sees it."""
+
+    channel: str
+    inbound: Inbound
+    understanding: Understanding
+    state: ConversationState
+    lead: Lead
+    escalation: Escalation | None = None
+
+
+def decide(turn: Turn, playbook: Playbook, now: datetime) -> Decision:
+    """The actions, lead and state one inbound message causes."""
+    now = now.astimezone(UTC)  # every instant the domain computes or stores is UTC
+    u, text = turn.understanding, turn.inbound.text
+    wanted = _language(turn)
+    spoken = playbook.speaks(wanted)
+    before = turn.lead.merged(story_id=turn.inbound.story_id, referral=turn.inbound.referral)
+    lead = before
+    if u.intent not in SLOTLESS and not u.urgent:
+        lead = qualify.read_slots(playbook, text, u, before, turn.state)
+    state = replace(turn.state, last_inbound_at=now, language=wanted)
+    draft = Draft(playbook, now, wanted if spoken else "en", turn.channel, lead, state, turn.escalation)
+    if turn.state.is_paused(now) or turn.inbound.standby:  # a person (or another app) has the thread
+        _while_paused(draft, u)
+    else:
+        _route(draft, turn, before, spoken)
+    return draft.decision()
+
+
+def _language(turn: Turn) -> Language:
+    """The prospect's language; a message without words ("👍", "500") keeps the conversation's."""
+    if not any(c.isalpha() for c in turn.inbound.text):
+        return turn.state.language
+    return turn.understanding.language
+
+
+def _while_paused(d: Draft, u: Understanding) -> None:
+    """A person has the conversation: silence, but an emergency still alerts and an opt-out still holds."""
+    if u.urgent:
+        d.escalate("urgent", "medical_emergency")
+    elif u.intent == "opt_out":
+        care.opt_out(d, reply=False)
+    elif u.intent == "spam":
+        care.spam(d)
+
+
+def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
+    u, text, intent = turn.understanding, turn.inbound.text, turn.understanding.intent
+    # Precedence: safety first (medical), then what must never get sales content or a reply.
+    if u.urgent or intent == "medical_concern":
+        care.medical(d, u.urgent)
+    elif intent == "spam":
+        care.spam(d)
+    elif intent == "opt_out":
+        care.opt_out(d)
+    elif intent == "complaint":
+        care.complaint(d)
+    elif not spoken:
+        care.unsupported_language(d)
+    elif turn.inbound.media and (intent in ("other", "greeting") or not text.strip()):
+        care.media(d)
+    elif _tapped_treatment(d, turn):
+        sales.quote(d, [d.lead.treatment or ""])
+    else:
+        _by_intent(d, u, text, before)
+        if turn.inbound.media and not any(isinstance(a, Escalate) for a in d.actions):
+            d.escalate("normal", "media")  # a person looks at what was sent; the reply answered the words
+
+
+def _tapped_treatment(d: Draft, turn: Turn) -> bool:
+    """A treatment name alone after "which treatment?" (a tapped quick reply) is the answer, whatever its intent."""
+    if turn.state.last_question != "treatment" or d.lead.treatment is None:
+        return False
+    offer = d.pb.offer(d.lead.treatment)
+    text = qualify.normalize(turn.inbound.text).strip(" .!?")
+    return offer is not None and text in {qualify.normalize(offer.name.en), qualify.normalize(offer.name.es or "")}
+
+
+def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
+    handlers: dict[str, Callable[[], None]] = {
+        "greeting": lambda: sales.greeting(d),
+        "pricing": lambda: sales.pricing(d, u, text),
+        "booking": lambda: sales.booking(d),
+        "treatment_info": lambda: sales.info(d, text, "treatment_info"),
+        "hours_location": lambda: sales.info(d, text, "hours_location"),
+        "human_request": lambda: care.holding(d, "human_request"),
+        "appointment_change": lambda: care.holding(d, "appointment_change"),
+        "membership": lambda: care.holding(d, "membership"),
+        "partnership": lambda: care.partnership(d),
+    }
+    handlers.get(u.intent, lambda: sales.other(d, before, text))()
+
+
+def on_timer(
+    kind: TimerKind,
+    snapshot_state: ConversationState,
+    lead: Lead,
+    escalation: Escalation | None,
+    playbook: Playbook,
+    now: datetime,
+) -> Decision:
+    """A due timer: SLA warning/breach while no person has answered; the one nudge when still due.
+    Otherwise no actions (the service then just marks the timer done)."""
+    now = now.astimezone(UTC)
+    quiet = Decision(lead=lead, state=snapshot_state)
+    if kind in ("sla_warning", "sla_breach"):
+        if escalation is None or not awaiting_human(escalation) or playbook.sla.minutes(escalation.priority) is None:
+            return quiet
+        alert = SlaWarning(escalation.priority) if kind == "sla_warning" else SlaBreach(escalation.priority)
+        return Decision((alert,), lead, snapshot_state)
+    if not nudge_allowed(snapshot_state, now):
+        return quiet
+    language = snapshot_state.language if playbook.speaks(snapshot_state.language) else "en"
+    reply = Reply(replies.text(playbook, "nudge", language))
+    return Decision((reply, Nudge()), lead, replace(snapshot_state, nudged=True))
+
+
+def on_staff_reply(
+    state: ConversationState,
+    lead: Lead,
+    escalation: Escalation | None,
+    playbook: Playbook,
+    now: datetime,
+    author: str = "staff",  # "staff" (inbox, staff chat) or "echo" (the platform app): both take over
+) -> Decision:
+    """A person answered (inbox, staff chat, or natively as an echo): pause the bot, stop the SLA clock.
+
+    The nudge goes too: a conversation a person is handling is not a lead who went quiet.
+    """
+    del escalation, author  # the store stamps the open escalation's first human reply on HumanTakeover
+    now = now.astimezone(UTC)
+    return Decision(
+        actions=(HumanTakeover(),),
+        lead=lead,
+        state=takeover(playbook, state, now),
+        cancel_timers=("sla_warning", "sla_breach", "nudge"),
+    )

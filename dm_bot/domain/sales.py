@@ -1,0 +1,164 @@
+"""Situations that sell: greeting (1), pricing (2), booking (3), qualifying (4), FAQ answers (5), other (12)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dm_bot.domain import qualify, replies
+from dm_bot.domain.actions import PriceQuote
+from dm_bot.domain.draft import Draft
+from dm_bot.domain.models import Lead, Understanding
+from dm_bot.domain.playbook import FaqEntry, Localized, Playbook
+
+MAX_QUOTES = 3  # "botox and filler prices?" gets both; a longer list is a menu, not a reply
+
+
+def greeting(d: Draft) -> None:
+    d.say("greeting")
+    d.quick(tuple(option.pick(d.language) for option in d.pb.greeting_options))
+    d.state = replace(d.state, greeted=True)
+
+
+def pricing(d: Draft, u: Understanding, text: str) -> None:
+    named = [t for t in u.treatments if t in d.pb.treatments] or list(u.treatments)
+    treatments = named or ([d.lead.treatment] if d.lead.treatment else [])
+    if treatments:
+        quote(d, treatments)
+        return
+    answer = find_answer(d.pb, text, "pricing", None)
+    if answer is not None:  # financing, specials, packages: answered from the FAQ
+        d.say_raw(answer.pick(d.language))
+    elif "treatment" in d.state.questions_asked:  # never ask twice: a consultation sets the plan
+        d.say("price_general")
+        d.link(None)
+    else:
+        d.ask("treatment")
+        d.quick(top_treatment_names(d))
+
+
+def quote(d: Draft, treatments: list[str]) -> None:
+    """Playbook prices for the named treatments, then one qualifying question or the link."""
+    primary = treatments[0]
+    d.lead = d.lead.merged(treatment=primary)
+    for tid in treatments[:MAX_QUOTES]:
+        offer = d.pb.offer(tid)
+        if offer is not None and offer.price is not None:
+            d.say("price", treatment=d.name(tid), price=replies.format_price(d.pb, offer.price, d.language))
+            d.act(PriceQuote(tid))
+    offer = d.pb.offer(primary)
+    if offer is None:
+        d.say("not_offered")
+        d.quick(top_treatment_names(d))
+    elif offer.price is None:
+        d.say("price_consult", treatment=d.name(primary))
+        d.link(None)
+    else:
+        budget_note(d)
+        next_step(d)
+
+
+def budget_note(d: Draft) -> None:
+    """A budget below the starting price gets a cheaper alternative or the financing option, once."""
+    if d.state.budget_addressed or not qualify.budget_short(d.pb, d.lead):
+        return
+    alt = qualify.alternative_for(d.pb, d.lead)
+    alt_offer = d.pb.offer(alt)
+    if alt is not None and alt_offer is not None and alt_offer.price is not None:
+        price = replies.format_price(d.pb, alt_offer.price, d.language)
+        d.say("budget_alternative", alternative=d.name(alt), alternative_price=price,
+              financing=d.pb.financing.pick(d.language))
+        d.act(PriceQuote(alt))
+    else:
+        d.say("budget_financing", financing=d.pb.financing.pick(d.language))
+    d.state = replace(d.state, budget_addressed=True)
+
+
+def next_step(d: Draft) -> None:
+    """One qualifying question while allowed (at most two before the link), else the booking link."""
+    slot = qualify.next_question(d.pb, d.lead, d.state)
+    if slot is not None:
+        d.ask(slot)
+    elif d.state.link_sent_at is None:
+        d.link(d.lead.treatment)
+
+
+def booking(d: Draft) -> None:
+    """Always a booking link: the treatment's when known, else the consultation link (situation 3)."""
+    d.link(d.lead.treatment)
+
+
+def info(d: Draft, text: str, intent: str) -> None:
+    """Treatment info, hours and location from the FAQ; no answer there: holding reply and escalate normal."""
+    answer = find_answer(d.pb, text, intent, d.lead.treatment)
+    if answer is None:
+        d.escalate("normal", "unanswered_question")
+        d.say("question_holding", when=d.when())
+        return
+    d.say_raw(answer.pick(d.language))
+    if intent == "treatment_info" and d.state.link_sent_at is None:
+        d.ask("link")
+
+
+def find_answer(pb: Playbook, text: str, intent: str, treatment: str | None) -> Localized | None:
+    """Best keyword match (a treatment's own entry first), else the treatment's info, else a fallback entry."""
+    entries = [e for e in pb.faq.values() if intent in e.intents and e.treatment in (None, treatment)]
+    scored = [(_score(e, text), e) for e in entries]
+    best = max(scored, key=lambda pair: pair[0], default=(0, None))
+    if best[1] is not None and best[0] > 0:
+        return best[1].answer
+    offer = pb.offer(treatment)
+    if intent == "treatment_info" and offer is not None and offer.info is not None:
+        return offer.info
+    fallback = [e for e in entries if e.fallback]
+    return fallback[0].answer if fallback else None
+
+
+def _score(entry: FaqEntry, text: str) -> int:
+    hits = sum(1 for keyword in entry.keywords if qualify.mentions(text, (keyword,)))
+    return 0 if hits == 0 else hits + (10 if entry.treatment is not None else 0)
+
+
+def other(d: Draft, before: Lead, text: str) -> None:
+    """An answer to the bot's last question fills the lead; thanks gets a close; else a miss (situation 12)."""
+    asked = d.state.last_question
+    if asked == "treatment" and d.lead.treatment is not None and d.lead.treatment != before.treatment:
+        quote(d, [d.lead.treatment])
+    elif asked == "treatment" and d.lead.treatment is None:  # still no treatment: a consultation sets the plan
+        d.say("price_general")
+        d.link(None)
+    elif asked in qualify.SLOTS:  # answered, or not: either way the conversation moves on, never re-asks
+        d.say("ack")
+        budget_note(d)
+        next_step(d)
+    elif asked == "link" and qualify.yes_no(d.pb, text) is not None:
+        if qualify.yes_no(d.pb, text):
+            d.link(d.lead.treatment)
+        else:
+            d.say("thanks")
+    elif qualify.is_thanks(d.pb, text) or qualify.yes_no(d.pb, text):  # "sure" with nothing asked: a close
+        d.say("thanks")
+    elif d.lead != before:  # volunteered a fact ("next week works", a phone number)
+        d.say("ack")
+        if d.lead.treatment is not None:
+            budget_note(d)
+            next_step(d)
+    else:
+        miss(d)
+
+
+def miss(d: Draft) -> None:
+    """Not understood: one clarifying reply; a second miss in a row escalates normal."""
+    misses = d.state.misses + 1
+    if misses >= 2:
+        d.escalate("normal", "not_understood")
+        d.say("miss_escalate", when=d.when())
+        misses = 0
+    else:
+        d.say("clarify")
+        d.quick(tuple(option.pick(d.language) for option in d.pb.greeting_options))
+    d.state = replace(d.state, misses=misses)
+    d.missed = True
+
+
+def top_treatment_names(d: Draft) -> tuple[str, ...]:
+    return tuple(replies.capitalized(d.name(t)) for t in d.pb.top_treatments)

@@ -1,0 +1,157 @@
+"""Reads a YAML file into plain data while keeping its node tree, so a field path maps back to a line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+Loc = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 without its traps: `10:30` stays text (not 630) and `no`/`on` stay text (not booleans)."""
+
+
+_DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+class YamlProblem(Exception):
+    """A problem found while reading the file: 1-based line, field path, message."""
+
+    def __init__(self, line: int, path: str, message: str) -> None:
+        super().__init__(f"{line}: {path}: {message}")
+        self.line, self.path, self.message = line, path, message
+
+
+@dataclass(frozen=True)
+class Document:
+    """A YAML document's plain data (JSON-compatible) and the node tree it came from."""
+
+    root: Node
+    data: Any
+
+    def locate(self, loc: Loc) -> tuple[int, str]:
+        """The 1-based line and dotted path of a location; a missing key points at its parent's line."""
+        node: Node = self.root
+        line = node.start_mark.line + 1
+        parts: list[str] = []
+        for index, key in enumerate(loc):
+            if isinstance(node, MappingNode) and isinstance(key, str):
+                hit = next((pair for pair in reversed(node.value) if _key_text(pair[0]) == key), None)
+                if hit is None:
+                    # Last element: a missing field, named at its parent. Otherwise a union tag pydantic inserts.
+                    if index == len(loc) - 1:
+                        parts.append(key)
+                    continue
+                line, node = hit[0].start_mark.line + 1, hit[1]
+                parts.append(key)
+            elif isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+                parts.append(f"[{key}]")
+            else:
+                break  # a scalar: whatever follows names a type pydantic tried, not a place in the file
+        return line, dotted(parts)
+
+
+def dotted(parts: list[str]) -> str:
+    """`treatments.botox.price`, with list indexes as `hours.monday[0]`; the document itself is `(top)`."""
+    text = "".join(part if part.startswith("[") else f".{part}" for part in parts).lstrip(".")
+    return text or "(top)"
+
+
+def read_document(path: Path) -> Document:
+    """Parse one YAML document; raises YamlProblem for unreadable files, syntax errors and duplicate keys."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise YamlProblem(1, "(file)", "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise YamlProblem(1, "(file)", f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: the reader gives a position, not a line
+        line = text[: exc.position].count("\n") + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise YamlProblem(line, "(yaml)", f"control character {char} is not allowed in YAML") from None
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise YamlProblem(1, "(top)", "empty file: expected a mapping of playbook fields")
+        data = _plain(loader, root, [], frozenset())
+    except yaml.MarkedYAMLError as exc:
+        raise YamlProblem(*_syntax(exc)) from None
+    finally:
+        loader.dispose()
+    return Document(root, data)
+
+
+def _syntax(exc: yaml.MarkedYAMLError) -> tuple[int, str, str]:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    if exc.context and problem.startswith("but "):  # "expected a single document ..., but found another"
+        problem = f"{exc.context}, {problem}"
+    return (1 if mark is None else mark.line + 1), "(yaml)", problem
+
+
+def _key_text(node: Node) -> str | None:
+    return node.value if isinstance(node, ScalarNode) else None
+
+
+def _plain(loader: _Loader, node: Node, where: list[str], active: frozenset[int]) -> Any:
+    """Data with text keys exactly as written and dates as ISO text, so strict JSON validation applies."""
+    if isinstance(node, ScalarNode):
+        value = loader.construct_object(node)
+        if isinstance(value, date | datetime | time):
+            return value.isoformat()
+        if not (value is None or isinstance(value, str | int | float | bool)):
+            raise YamlProblem(node.start_mark.line + 1, dotted(where), f"a {type(value).__name__} value is not allowed")
+        return value
+    if id(node) in active:
+        raise YamlProblem(node.start_mark.line + 1, dotted(where), "an alias refers to itself")
+    active = active | {id(node)}
+    if isinstance(node, SequenceNode):
+        return [_plain(loader, item, [*where, f"[{i}]"], active) for i, item in enumerate(node.value)]
+    assert isinstance(node, MappingNode)
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+    loader.flatten_mapping(node)  # resolves `<<: *anchor` merges in place, merged pairs first
+    merged = len(node.value) - own
+    out: dict[str, Any] = {}
+    written: set[str] = set()  # a merged `<<` key may be overridden (YAML's rule); a key written twice may not
+    for position, (key_node, value_node) in enumerate(node.value):
+        key = _key_text(key_node)
+        line = key_node.start_mark.line + 1
+        if key is None:
+            raise YamlProblem(line, dotted(where), "a key must be plain text, not a list or mapping")
+        if position >= merged:
+            if key in written:
+                raise YamlProblem(line, dotted([*where, key]), "duplicate key: this field is already set above")
+            written.add(key)
+        out[key] = _plain(loader, value_node, [*where, key], active)
+    return out

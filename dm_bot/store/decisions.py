@@ -1,0 +1,142 @@
+"""Writing one decision: messages, actions, lead, escalation, timers, outbox and state in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Reply
+from dm_bot.domain.models import Lead, Understanding
+from dm_bot.ports import Alert, Committed, OutboxItem, Outgoing, Snapshot
+from dm_bot.store import codec
+from dm_bot.store.db import Database, Tx
+
+LEAD_COLUMNS = ("treatment", "budget_min", "budget_max", "timeline")
+
+
+def _detail(action: object) -> dict[str, Any]:
+    raw = json.loads(codec.dumps(action))
+    raw.pop("name", None)
+    return dict(raw)
+
+
+class DecisionsMixin:
+    @property
+    def db(self) -> Database:
+        raise NotImplementedError
+
+    if TYPE_CHECKING:  # provided by TimersMixin and OutboxMixin in SqlStore
+
+        async def _write_timers(
+            self, tx: Tx, snap: Snapshot, decision: Decision, escalation_id: int | None, t: int
+        ) -> None: ...
+
+        async def _write_outbox(
+            self, tx: Tx, snap: Snapshot, decision: Decision, outgoing: tuple[Outgoing, ...],
+            alerts: tuple[Alert, ...], escalation_id: int | None, t: int,
+        ) -> list[tuple[OutboxItem, int]]: ...
+
+    async def commit_decision(
+        self,
+        snapshot: Snapshot,
+        inbound_id: int | None,
+        understanding: Understanding | None,
+        decision: Decision,
+        outgoing: tuple[Outgoing, ...],
+        now: datetime,
+        *,
+        alerts: tuple[Alert, ...] = (),
+        timer_id: int | None = None,
+        human_text: tuple[str, str] | None = None,
+        inbound_text: str | None = None,
+        inbound_media: tuple[str, ...] = (),
+    ) -> Committed:
+        """One transaction: messages, actions, lead, escalation, timers, outbox, state, handled marks."""
+        t = codec.to_us(now)
+        cid, aid = snapshot.conversation_id, snapshot.account_id
+        base = {"a": aid, "c": cid, "t": t}
+        async with self.db.transaction() as tx:
+            if inbound_id is not None:
+                await tx.execute(
+                    "INSERT INTO messages (account_id, conversation_id, author, text, media, inbound_id, intent, at)"
+                    " VALUES (:a, :c, 'prospect', :x, :md, :i, :n, :t)",
+                    {**base, "x": inbound_text or "", "i": inbound_id, "md": ",".join(inbound_media) or None,
+                     "n": None if understanding is None else understanding.intent},
+                )
+                await tx.execute("UPDATE inbound_events SET handled_at = :t WHERE id = :i", {"t": t, "i": inbound_id})
+            if human_text is not None:
+                await tx.execute(
+                    "INSERT INTO messages (account_id, conversation_id, author, text, at) VALUES (:a, :c, :w, :x, :t)",
+                    {**base, "w": human_text[0], "x": human_text[1]},
+                )
+            escalation_id = await self._write_actions(tx, snapshot, decision, base, inbound_id, timer_id)
+            await self._write_lead(tx, snapshot, decision.lead, t)
+            await self._write_timers(tx, snapshot, decision, escalation_id, t)
+            outbox_ids = await self._write_outbox(tx, snapshot, decision, outgoing, alerts, escalation_id, t)
+            state = decision.state
+            if escalation_id is not None:
+                state = dataclasses.replace(state, open_escalation_id=escalation_id)
+            replied = any(isinstance(a, Reply) for a in decision.actions)
+            await tx.execute(
+                "UPDATE conversations SET state = :s, updated_at = :t,"
+                " last_inbound_at = CASE WHEN :inb = 1 THEN :t ELSE last_inbound_at END,"
+                " first_response_at = CASE WHEN :r = 1 AND first_response_at IS NULL THEN :t"
+                " ELSE first_response_at END WHERE id = :c",
+                {**base, "s": codec.dumps(state), "inb": int(inbound_id is not None), "r": int(replied)},
+            )
+            if timer_id is not None:
+                await tx.execute("UPDATE timers SET done_at = :t WHERE id = :i", {"t": t, "i": timer_id})
+        return Committed(escalation_id, tuple(o for o, _ in outbox_ids))
+
+    async def _write_actions(
+        self, tx: Tx, snap: Snapshot, decision: Decision, base: dict[str, Any], inbound_id: int | None,
+        timer_id: int | None,
+    ) -> int | None:
+        escalation_id: int | None = None
+        for action in decision.actions:
+            await tx.execute(
+                "INSERT INTO actions (account_id, conversation_id, inbound_id, timer_id, name, detail, at)"
+                " VALUES (:a, :c, :i, :tm, :n, :d, :t)",
+                {**base, "i": inbound_id, "tm": timer_id, "n": action.name, "d": json.dumps(_detail(action))},
+            )
+            if isinstance(action, Reply):
+                await tx.execute(
+                    "INSERT INTO messages (account_id, conversation_id, author, text, at)"
+                    " VALUES (:a, :c, 'bot', :x, :t)",
+                    {**base, "x": action.text},
+                )
+            if isinstance(action, Escalate) and escalation_id is None:
+                deadline = getattr(action, "deadline", None)
+                row = await tx.fetchrow(
+                    "INSERT INTO escalations (account_id, conversation_id, priority, reason, opened_at, deadline)"
+                    " VALUES (:a, :c, :p, :r, :t, :dl) RETURNING id",
+                    {**base, "p": action.priority, "r": action.reason,
+                     "dl": None if deadline is None else codec.to_us(deadline)},
+                )
+                assert row is not None
+                escalation_id = int(row["id"])
+            if isinstance(action, HumanTakeover) and snap.escalation is not None:
+                await tx.execute(
+                    "UPDATE escalations SET first_human_reply_at = :t WHERE id = :e AND first_human_reply_at IS NULL",
+                    {"t": base["t"], "e": snap.escalation.id},
+                )
+        return escalation_id
+
+    async def _write_lead(self, tx: Tx, snap: Snapshot, lead: Lead, t: int) -> None:
+        if lead == snap.lead:
+            return
+        details = {k: v for k, v in json.loads(codec.dumps(lead)).items() if k not in LEAD_COLUMNS}
+        await tx.execute(
+            "INSERT INTO leads (conversation_id, account_id, treatment, budget_min, budget_max, timeline, details,"
+            " qualified_at, updated_at) VALUES (:c, :a, :tr, :bmin, :bmax, :tl, :d, :q, :t)"
+            " ON CONFLICT (conversation_id) DO UPDATE SET treatment = excluded.treatment,"
+            " budget_min = excluded.budget_min, budget_max = excluded.budget_max, timeline = excluded.timeline,"
+            " details = excluded.details, updated_at = excluded.updated_at,"
+            " qualified_at = COALESCE(leads.qualified_at, excluded.qualified_at)",
+            {"c": snap.conversation_id, "a": snap.account_id, "tr": lead.treatment, "bmin": lead.budget_min,
+             "bmax": lead.budget_max, "tl": lead.timeline, "d": json.dumps(details),
+             "q": t if lead.qualified else None, "t": t},
+        )
+
