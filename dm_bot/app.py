@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 
 import aiohttp
 from aiohttp import web
 
-from dm_bot.channels.meta import MetaSender
-from dm_bot.channels.tiktok import TikTokSender
+from dm_bot.channels import MetaSender, TikTokSender
 from dm_bot.clock import SystemClock
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
+from dm_bot.links import LinkSigner
 from dm_bot.notifier import LogNotifier
 from dm_bot.ports import Channel, Classifier, Clock, Notifier
 from dm_bot.scheduler import Scheduler
@@ -22,7 +23,19 @@ from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.store.batcher import GroupCommitter
 from dm_bot.web import health, webhooks
-from dm_bot.web.keys import CLOCK, COMMITTER, METRICS, ROUTER, SERVICE, STORE, WEBHOOK_SECRETS, WORKER, WebhookSecrets
+from dm_bot.web.keys import (
+    CLOCK,
+    COMMITTER,
+    METRICS,
+    ROUTER,
+    SECRET_KEY,
+    SERVICE,
+    SETTINGS,
+    STORE,
+    WEBHOOK_SECRETS,
+    WORKER,
+    WebhookSecrets,
+)
 from dm_bot.web.metrics import Metrics
 from dm_bot.worker import Worker
 
@@ -82,6 +95,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     """The whole service: webhooks, workers, scheduler, health and metrics. Opens nothing until started."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[CLOCK] = deps.clock
+    app[SETTINGS] = settings
     app[ROUTER] = Router(deps.playbooks)
     app[METRICS] = Metrics()
     app[WEBHOOK_SECRETS] = WebhookSecrets(
@@ -99,7 +113,11 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
 
             classifier = load_classifier()
         channels = deps.channels if deps.channels is not None else _real_channels(settings, session)
-        service = Service(store, classifier, channels, deps.notifier or LogNotifier(), deps.clock, app[ROUTER])
+        secret_key = settings.secret_key or await store.put_secret_if_absent("secret_key", secrets.token_urlsafe(32))
+        app[SECRET_KEY] = secret_key.encode()
+        links = LinkSigner(settings.public_url, app[SECRET_KEY])
+        service = Service(store, classifier, channels, deps.notifier or LogNotifier(), deps.clock, app[ROUTER],
+                          links)
         worker = Worker(service)
         committer = GroupCommitter(store)
         scheduler = Scheduler(service, deps.scheduler_interval)

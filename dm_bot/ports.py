@@ -79,6 +79,15 @@ class Notifier(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class TrackedLink:
+    """A booking link as sent: `/b/{token}` redirects to `url`, the playbook's booking URL."""
+
+    token: str
+    treatment: str | None
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredInbound:
     id: int
     account_id: str | None  # None: no playbook owns the receiving account (stored, left unanswered)
@@ -171,6 +180,7 @@ class Store(Protocol):
         human_text: tuple[str, str] | None = None,
         inbound_text: str | None = None,
         inbound_media: tuple[str, ...] = (),
+        links: tuple[TrackedLink, ...] = (),
     ) -> Committed:
         """Messages, actions, lead, escalation, timers, outbox rows and state, the event or timer
         marked done: one transaction."""

@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from dm_bot.domain import policy
-from dm_bot.domain.actions import Action, Decision, Escalate, Reply, SlaBreach, SlaWarning
+from dm_bot.domain.actions import Action, BookingLink, Decision, Escalate, Reply, SlaBreach, SlaWarning
 from dm_bot.domain.models import Inbound, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
+from dm_bot.links import LinkSigner, TrackedLink
 from dm_bot.ports import (
     Alert,
     Author,
@@ -60,6 +61,7 @@ class Service:
         notifier: Notifier,
         clock: Clock,
         router: Router,
+        links: LinkSigner | None = None,
     ) -> None:
         self.store = store
         self.classifier = classifier
@@ -67,6 +69,7 @@ class Service:
         self.notifier = notifier
         self.clock = clock
         self.router = router
+        self.links = links  # None: booking links go out as the playbook's own URLs (chat, eval)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # -- inbound ---------------------------------------------------------------------------
@@ -98,9 +101,9 @@ class Service:
             return await self._human_reply(snap, playbook, "echo", inbound.text, stored.id)
         understanding = self.classifier.classify(inbound.text)
         turn = policy.Turn(snap.channel, inbound, understanding, snap.state, snap.lead, snap.escalation)
-        decision = policy.decide(turn, playbook, now)
+        decision, links = self._track_links(playbook, policy.decide(turn, playbook, now))
         committed = await self.store.commit_decision(
-            snap, stored.id, understanding, decision, self._outgoing(snap, decision), now,
+            snap, stored.id, understanding, decision, self._outgoing(snap, decision), now, links=links,
             alerts=self._alerts(snap, playbook, decision, inbound.text), inbound_text=inbound.text,
             inbound_media=inbound.media,
         )
@@ -188,6 +191,23 @@ class Service:
         return await channel.send(item.message)
 
     # -- building outbox rows -------------------------------------------------------------
+
+    def _track_links(self, playbook: Playbook, decision: Decision) -> tuple[Decision, tuple[TrackedLink, ...]]:
+        """Swap each booking URL in the replies for a tracked `/b/{token}` link (issue 8)."""
+        if self.links is None:
+            return decision, ()
+        tracked: list[TrackedLink] = []
+        actions = list(decision.actions)
+        for link in (a for a in decision.actions if isinstance(a, BookingLink)):
+            offer = playbook.offer(link.treatment)
+            url = offer.booking_url if offer is not None and offer.booking_url else playbook.links.consultation
+            token = self.links.new_token()
+            for i, action in enumerate(actions):
+                if isinstance(action, Reply) and url in action.text:
+                    actions[i] = replace(action, text=action.text.replace(url, self.links.url(token), 1))
+                    tracked.append(TrackedLink(token, link.treatment, url))
+                    break
+        return replace(decision, actions=tuple(actions)), tuple(tracked)
 
     def _message(self, snap: Snapshot, text: str, quick_replies: tuple[str, ...] = (), human: bool = False) -> Outgoing:
         return Outgoing(snap.account_id, snap.channel, snap.platform_account_id, snap.contact_id, text,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Reply
 from dm_bot.domain.models import Lead, Understanding
-from dm_bot.ports import Alert, Committed, OutboxItem, Outgoing, Snapshot
+from dm_bot.ports import Alert, Committed, OutboxItem, Outgoing, Snapshot, TrackedLink
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 
@@ -52,6 +52,7 @@ class DecisionsMixin:
         human_text: tuple[str, str] | None = None,
         inbound_text: str | None = None,
         inbound_media: tuple[str, ...] = (),
+        links: tuple[TrackedLink, ...] = (),
     ) -> Committed:
         """One transaction: messages, actions, lead, escalation, timers, outbox, state, handled marks."""
         t = codec.to_us(now)
@@ -86,6 +87,13 @@ class DecisionsMixin:
                 " ELSE first_response_at END WHERE id = :c",
                 {**base, "s": codec.dumps(state), "inb": int(inbound_id is not None), "r": int(replied)},
             )
+            for link in links:
+                await tx.execute(
+                    "INSERT INTO links (token, account_id, conversation_id, treatment, channel, url, campaign,"
+                    " created_at) VALUES (:k, :a, :c, :tr, :ch, :u, :cp, :t)",
+                    {**base, "k": link.token, "tr": link.treatment, "ch": snapshot.channel, "u": link.url,
+                     "cp": snapshot.lead.referral or snapshot.lead.story_id},
+                )
             if timer_id is not None:
                 await tx.execute("UPDATE timers SET done_at = :t WHERE id = :i", {"t": t, "i": timer_id})
         return Committed(escalation_id, tuple(o for o, _ in outbox_ids))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from dm_bot.domain.models import Lead
+from dm_bot.domain.models import ConversationState, Lead
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Row
 
@@ -117,6 +117,19 @@ class StaffMixin:
                        tuple(m for m in (r["media"] or "").split(",") if m))
             for r in rows
         ]
+
+    async def resume_bot(self, conversation_id: int, now: datetime) -> bool:
+        """Hand a conversation back to the bot: the takeover pause ends now."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchrow("SELECT state FROM conversations WHERE id = :c", {"c": conversation_id})
+            if row is None:
+                return False
+            state = codec.loads(ConversationState, row["state"])
+            await tx.execute(
+                "UPDATE conversations SET state = :s, updated_at = :t WHERE id = :c",
+                {"s": codec.dumps(replace(state, paused_until=None)), "t": codec.to_us(now), "c": conversation_id},
+            )
+        return True
 
     async def conversation_account(self, conversation_id: int) -> str | None:
         row = await self.db.fetchrow("SELECT account_id FROM conversations WHERE id = :c", {"c": conversation_id})

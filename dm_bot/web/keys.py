@@ -9,6 +9,7 @@ from aiohttp import web
 from dm_bot.domain.routing import Router
 from dm_bot.ports import Clock
 from dm_bot.service import Service
+from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.store.batcher import GroupCommitter
 from dm_bot.web.metrics import Metrics
@@ -29,3 +30,5 @@ WORKER = web.AppKey("worker", Worker)
 COMMITTER = web.AppKey("committer", GroupCommitter)
 METRICS = web.AppKey("metrics", Metrics)
 WEBHOOK_SECRETS = web.AppKey("webhook_secrets", WebhookSecrets)
+SETTINGS = web.AppKey("settings", Settings)
+SECRET_KEY = web.AppKey("secret_key", bytes)  # signs sessions and tracked links

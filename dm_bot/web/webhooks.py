@@ -7,8 +7,15 @@ import logging
 import time
 
 from aiohttp import web
-from dm_bot.channels.meta import parse_meta, verify_meta_signature
-from dm_bot.channels.tiktok import parse_tiktok, verify_tiktok_signature
+from dm_bot.channels import (
+    META_HEADER,
+    TIKTOK_HEADER,
+    PayloadError,
+    parse_meta,
+    parse_tiktok,
+    verify_meta_signature,
+    verify_tiktok_signature,
+)
 
 from dm_bot.domain.models import Inbound
 from dm_bot.web.keys import CLOCK, COMMITTER, METRICS, ROUTER, STORE, WEBHOOK_SECRETS, WORKER
@@ -34,11 +41,11 @@ async def meta_events(request: web.Request) -> web.Response:
     started = time.perf_counter()
     body = await request.read()
     secrets = request.app[WEBHOOK_SECRETS]
-    if not verify_meta_signature(secrets.meta_app_secret, body, request.headers.get("X-Hub-Signature-256")):
+    if not verify_meta_signature(secrets.meta_app_secret, body, request.headers.get(META_HEADER)):
         return _reject(request, "meta", 403, "bad signature")
     try:
         batch = parse_meta(body)
-    except ValueError as exc:
+    except PayloadError as exc:
         await request.app[STORE].save_dead_letter("meta", str(exc), body, request.app[CLOCK].now())
         return _reject(request, "meta", 400, "unparseable")
     await _accept(request, batch.events)
@@ -50,12 +57,12 @@ async def tiktok_events(request: web.Request) -> web.Response:
     started = time.perf_counter()
     body = await request.read()
     secret = request.app[WEBHOOK_SECRETS].tiktok_client_secret
-    header = request.headers.get("TikTok-Signature")
+    header = request.headers.get(TIKTOK_HEADER)
     if not verify_tiktok_signature(secret, body, header, time.time()):
         return _reject(request, "tiktok", 403, "bad signature")
     try:
         batch = parse_tiktok(body)
-    except ValueError as exc:
+    except PayloadError as exc:
         # TikTok retries for 72 hours: keep the body and answer 200 so a bad event is not resent forever.
         await request.app[STORE].save_dead_letter("tiktok", str(exc), body, request.app[CLOCK].now())
         return _reject(request, "tiktok", 200, "unparseable")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from dm_bot.domain.actions import Decision, Escalate, Reply, TimerRequest
@@ -65,3 +66,13 @@ async def test_thread_keeps_prospect_and_bot_messages_in_order_with_media(store:
     assert [(m.author, m.text) for m in thread] == [("prospect", "my lip is purple"), ("bot", "A provider will answer.")]
     assert thread[0].media == ("image",) and thread[0].intent == "medical_concern"
     assert await store.conversation_account(cid) == "spa-a"
+
+
+async def test_handing_back_to_the_bot_ends_the_takeover_pause(store: SqlStore) -> None:
+    _, cid = await escalate(store, "a", "high", None)
+    snap = await store.snapshot(cid)
+    paused = Decision(state=replace(snap.state, paused_until=NOW + timedelta(hours=24)))
+    await store.commit_decision(snap, None, None, paused, (), NOW)
+    assert (await store.snapshot(cid)).state.is_paused(NOW)
+    assert await store.resume_bot(cid, NOW)
+    assert not (await store.snapshot(cid)).state.is_paused(NOW)

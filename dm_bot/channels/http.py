@@ -1,0 +1,91 @@
+"""Shared send plumbing: one JSON POST through aiohttp, reduced to a Reply that the platform senders classify."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from dm_bot.ports import SendResult
+
+DEFAULT_TIMEOUT_S = 10.0
+MAX_RETRY_AFTER_S = 3600.0  # a hostile or broken Retry-After must not park a conversation for days
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What came back: HTTP status, the JSON body when there was one, and a parsed Retry-After."""
+
+    status: int
+    body: dict[str, Any] | None
+    retry_after: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TransportFailure:
+    """No HTTP answer at all (timeout, refused connection): always worth retrying."""
+
+    reason: str
+
+
+async def post_json(
+    session: aiohttp.ClientSession,
+    url: str,
+    payload: Mapping[str, Any],
+    *,
+    params: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> Reply | TransportFailure:
+    """POST `payload`; never raises for network trouble. Reasons never include the URL, which may hold a token."""
+    try:
+        async with session.post(
+            url,
+            json=payload,
+            params=params,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=timeout_s),
+        ) as response:
+            raw = await response.read()
+            return Reply(response.status, _json_object(raw), parse_retry_after(response.headers.get("Retry-After")))
+    except TimeoutError:
+        return TransportFailure("timeout")
+    except aiohttp.ClientError as exc:
+        # the class name only: aiohttp messages can quote the request URL, and with it the access token
+        return TransportFailure(f"network error ({type(exc).__name__})")
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds form only: the HTTP-date form would need the wall clock, which only clock.py reads."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, MAX_RETRY_AFTER_S)
+
+
+def transport_result(failure: TransportFailure) -> SendResult:
+    return SendResult(ok=False, error=failure.reason, retry=True)
+
+
+def http_fallback(reply: Reply) -> SendResult:
+    """For answers the platform-specific rules did not recognise."""
+    if reply.status == 429 or reply.status >= 500:
+        return SendResult(ok=False, error=f"http {reply.status}", retry=True, retry_after=reply.retry_after)
+    return SendResult(ok=False, error=f"http {reply.status}", retry=False)

@@ -1,0 +1,130 @@
+"""MetaSender: the Send API for Instagram and Messenger (channels.md §1.5, §1.9, §2.1), errors mapped to SendResult."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+from dm_bot.channels.http import DEFAULT_TIMEOUT_S, Reply, http_fallback, post_json, transport_result
+from dm_bot.ports import Outgoing, SendResult
+
+INSTAGRAM_MAX_TEXT_BYTES = 1000  # UTF-8 bytes, not characters (§1.5)
+MESSENGER_MAX_TEXT_CHARS = 2000  # "under 2000 characters" (§2.1)
+MAX_QUICK_REPLIES = 13
+MAX_QUICK_REPLY_TITLE = 20
+MAX_QUICK_REPLY_PAYLOAD = 1000
+
+_WINDOW_CLOSED_SUBCODES = frozenset({2018278, 2534022})  # Messenger table; Instagram per open-source handlers
+_RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
+_TRANSIENT_CODES = frozenset({1, 2})
+
+
+class MetaSender:
+    """Implements the Channel port for `instagram` and `messenger` through the Graph API."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        token_for: Callable[[str], str | None],
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._token_for = token_for  # called with Outgoing.account_id
+        self._timeout_s = timeout_s
+
+    async def send(self, message: Outgoing) -> SendResult:
+        if message.channel not in ("instagram", "messenger"):
+            return SendResult(ok=False, error=f"not a Meta channel: {message.channel}", retry=False)
+        token = self._token_for(message.account_id)
+        if not token:
+            return SendResult(ok=False, error="no token", retry=False)
+        too_long = text_too_long(message)
+        if too_long is not None:
+            return SendResult(ok=False, error=too_long, retry=False)
+        # quoted: an id is one path segment, whatever characters it holds
+        url = f"{self._base_url}/{quote(message.platform_account_id or 'me', safe='')}/messages"
+        reply = await post_json(
+            self._session, url, request_body(message), params={"access_token": token}, timeout_s=self._timeout_s
+        )
+        if not isinstance(reply, Reply):
+            return transport_result(reply)
+        return classify(reply)
+
+
+def text_too_long(message: Outgoing) -> str | None:
+    """Refuse locally what the Send API would refuse: no point spending a call, and no retry will help."""
+    if message.channel == "instagram" and len(message.text.encode("utf-8")) > INSTAGRAM_MAX_TEXT_BYTES:
+        return f"text over {INSTAGRAM_MAX_TEXT_BYTES} bytes"
+    if message.channel == "messenger" and len(message.text) >= MESSENGER_MAX_TEXT_CHARS:
+        return f"text not under {MESSENGER_MAX_TEXT_CHARS} characters"
+    return None
+
+
+def request_body(message: Outgoing) -> dict[str, Any]:
+    """RESPONSE for the bot; MESSAGE_TAG + HUMAN_AGENT only for a reply a person wrote (§1.6: never automated)."""
+    content: dict[str, Any] = {"text": message.text}
+    options = [option for option in message.quick_replies if option.strip()][:MAX_QUICK_REPLIES]
+    if options:
+        content["quick_replies"] = [
+            {
+                "content_type": "text",
+                # Meta cuts titles at 20 characters anyway; cutting here keeps the payload the full option
+                "title": option[:MAX_QUICK_REPLY_TITLE],
+                "payload": option[:MAX_QUICK_REPLY_PAYLOAD],
+            }
+            for option in options
+        ]
+    body: dict[str, Any] = {"recipient": {"id": message.contact_id}, "message": content}
+    if message.human_agent:
+        body["messaging_type"] = "MESSAGE_TAG"
+        body["tag"] = "HUMAN_AGENT"
+    else:
+        body["messaging_type"] = "RESPONSE"
+    return body
+
+
+def classify(reply: Reply) -> SendResult:
+    """A Graph answer as a SendResult: `retry` only where waiting can change the outcome."""
+    body = reply.body or {}
+    if 200 <= reply.status < 300:
+        message_id = body.get("message_id")
+        return SendResult(ok=True, platform_message_id=message_id if isinstance(message_id, str) else None)
+    error = body.get("error")
+    if not isinstance(error, dict):
+        return http_fallback(reply)
+    code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
+    reason, retry = _reason(code, subcode, error.get("is_transient") is True)
+    if reason is None:
+        fallback = http_fallback(reply)
+        return replace(fallback, error=f"{fallback.error} (graph {code})")
+    return SendResult(ok=False, error=reason, retry=retry, retry_after=reply.retry_after if retry else None)
+
+
+def _reason(code: int | None, subcode: int | None, transient: bool) -> tuple[str | None, bool]:
+    tag = f"graph {code}" + (f"/{subcode}" if subcode is not None else "")
+    if code == 10 and subcode in _WINDOW_CLOSED_SUBCODES:
+        return f"outside the messaging window ({tag})", False
+    if code == 10 and subcode == 2018300:
+        return f"another app controls the thread ({tag})", False
+    if code in (551, 230):
+        return f"user unavailable ({tag})", False
+    if code == 190:
+        return f"token expired or invalid ({tag})", False
+    if code in (10, 200):
+        return f"permission denied ({tag})", False
+    if code in _RATE_LIMIT_CODES:
+        return f"rate limited ({tag})", True
+    if code in _TRANSIENT_CODES or transient:
+        return f"temporary graph error ({tag})", True
+    return None, False
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
