@@ -154,7 +154,6 @@ def _eval_messages(path: Path, out: Path | None) -> int:
 async def _eval_conversations(path: Path, playbook_path: Path, trace_path: Path | None) -> int:
     from dm_bot.eval.conversations import run_eval_conversations
     from dm_bot.eval.scenario import ScenarioError, read_scenarios
-    from dm_bot.nlu import load_classifier
     from dm_bot.playbooks import PlaybookError, load_playbook
 
     try:
@@ -162,6 +161,8 @@ async def _eval_conversations(path: Path, playbook_path: Path, trace_path: Path 
         playbook = load_playbook(playbook_path)
     except (ScenarioError, PlaybookError) as exc:
         raise UsageError(str(exc)) from exc
+    from dm_bot.nlu import load_classifier
+
     classifier = load_classifier()
     trace = None if trace_path is None else trace_path.open("w", encoding="utf-8")
     try:

@@ -100,6 +100,8 @@ class Service:
                 return Outcome(cid), ()
             return await self._human_reply(snap, playbook, "echo", inbound.text, stored.id)
         understanding = self.classifier.classify(inbound.text)
+        if not inbound.text.strip() and not inbound.media and (inbound.referral or inbound.story_id):
+            understanding = Understanding("greeting", language=understanding.language)  # opened from an ad or link
         turn = policy.Turn(snap.channel, inbound, understanding, snap.state, snap.lead, snap.escalation)
         decision, links = self._track_links(playbook, policy.decide(turn, playbook, now))
         committed = await self.store.commit_decision(

@@ -1,0 +1,95 @@
+"""`dm-bot eval conversations`: scenario validation, the run on the real pipeline, the trace, the output."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from apphelpers import ROOT, ScriptedClassifier
+
+from dm_bot.cli import main
+from dm_bot.eval.conversations import run_eval_conversations
+from dm_bot.eval.scenario import ScenarioError, read_scenarios
+from dm_bot.playbooks import load_playbook
+
+DEMO = ROOT / "playbooks" / "demo-spa.yaml"
+
+
+def write(tmp_path: Path, *scenarios: object) -> Path:
+    path = tmp_path / "scenarios.jsonl"
+    path.write_text("\n".join(json.dumps(s) for s in scenarios) + "\n")
+    return path
+
+
+PRICE_THEN_BOOK = {
+    "name": "price then book",
+    "channel": "instagram",
+    "start": "2026-03-10T14:00:00-05:00",
+    "steps": [
+        {"user": "hi how much is lip filler"},
+        {"expect": {"replied": True, "price_quote": "lip_filler", "intent": "pricing"}},
+        {"user": "ok i want to book"},
+        {"expect": {"booking_link": True}},
+        {"wait": "21h"},
+        {"expect": {"nudge": True, "escalated": False}},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "message"),
+    [
+        ({"steps": [{"user": "hi"}]}, "name must be a non-empty string"),
+        ({"name": "x", "steps": []}, "steps must be a non-empty list"),
+        ({"name": "x", "steps": [{"wait": "soon"}]}, "wait must look like"),
+        ({"name": "x", "steps": [{"expect": {"replyed": True}}]}, "unknown expect key 'replyed'"),
+        ({"name": "x", "steps": [{"expect": {"price_quote": "lipfiller"}}]}, "is not a treatment id"),
+        ({"name": "x", "channel": "whatsapp", "steps": [{"user": "hi"}]}, "unknown channel"),
+        ({"name": "x", "start": "2026-03-10T14:00:00", "steps": [{"user": "hi"}]}, "UTC offset"),
+        ({"name": "x", "steps": [{"user": "hi", "attachment": "gif"}]}, "attachment must be one of"),
+    ],
+)
+def test_malformed_scenario_is_named_with_what_is_wrong(tmp_path: Path, scenario: object, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        read_scenarios(write(tmp_path, PRICE_THEN_BOOK, scenario))
+
+
+def test_malformed_scenario_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, {"name": "broken one", "steps": [{"wait": "later"}]})
+    assert main(["eval", "conversations", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "line 1 (broken one)" in err
+
+
+async def test_scenarios_run_through_the_pipeline_and_report_the_contract_keys(tmp_path: Path) -> None:
+    failing = {"name": "wrong on purpose", "steps": [{"user": "hi"}, {"expect": {"escalated": True}}]}
+    scenarios = read_scenarios(write(tmp_path, PRICE_THEN_BOOK, failing))
+    trace = io.StringIO()
+    result = await run_eval_conversations(scenarios, load_playbook(DEMO), ScriptedClassifier(), trace)
+    assert result == {"scenarios": 2, "passed": 1, "failed": ["wrong on purpose"], "checks": 7, "checks_passed": 6}
+    lines = [json.loads(line) for line in trace.getvalue().splitlines()]
+    assert len(lines) == len(PRICE_THEN_BOOK["steps"]) + 2  # type: ignore[arg-type]
+    failed_check = lines[-1]
+    assert failed_check["scenario"] == "wrong on purpose" and failed_check["checks"] == [
+        {"key": "escalated", "ok": False}
+    ]
+    assert any(a["name"] == "price_quote" for a in lines[0]["actions"])
+
+
+async def test_default_start_is_a_tuesday_at_eleven_in_the_spa_zone(tmp_path: Path) -> None:
+    scenario = {"name": "open hours", "steps": [{"user": "can i talk to someone"},
+                                                 {"expect": {"escalated": True, "priority": "normal"}},
+                                                 {"wait": "91m"}, {"expect": {"sla_warning": True}}]}
+
+    class HumanRequests(ScriptedClassifier):
+        def classify(self, text: str):  # type: ignore[no-untyped-def]
+            from dm_bot.domain.models import Understanding
+
+            return Understanding("human_request")
+
+    result = await run_eval_conversations(
+        read_scenarios(write(tmp_path, scenario)), load_playbook(DEMO), HumanRequests()
+    )
+    assert result["passed"] == 1, result
