@@ -7,16 +7,13 @@ The schema and migrations use SQLAlchemy; the hot path does not pay its per-call
 
 from __future__ import annotations
 
-import asyncio
 import re
-import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-import aiosqlite
 import asyncpg
 
 Row = Mapping[str, Any]
@@ -53,68 +50,6 @@ class Database(Tx, Protocol):
     def transaction(self) -> Any: ...
 
     async def close(self) -> None: ...
-
-
-class _SqliteTx:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
-    async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
-        async with self._conn.execute(sql, dict(params or {})) as cursor:
-            return cast(list[Row], list(await cursor.fetchall()))
-
-    async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
-        async with self._conn.execute(sql, dict(params or {})) as cursor:
-            return cast(Row | None, await cursor.fetchone())
-
-    async def execute(self, sql: str, params: Params | None = None) -> None:
-        await self._conn.execute(sql, dict(params or {}))
-
-
-class SqliteDatabase(_SqliteTx):
-    """One connection, one writer at a time; durable commits (WAL with synchronous=FULL)."""
-
-    dialect = "sqlite"
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        super().__init__(conn)
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    async def connect(cls, path: Path) -> SqliteDatabase:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=10000", "foreign_keys=ON"):
-            await conn.execute(f"PRAGMA {pragma}")
-        return cls(conn)
-
-    async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
-        async with self._lock:
-            return await super().fetch(sql, params)
-
-    async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
-        async with self._lock:
-            return await super().fetchrow(sql, params)
-
-    async def execute(self, sql: str, params: Params | None = None) -> None:
-        async with self._lock:
-            await super().execute(sql, params)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        async with self._lock:
-            # IMMEDIATE takes the write lock up front, so two processes on one file serialize cleanly.
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield _SqliteTx(self._conn)
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
-
-    async def close(self) -> None:
-        await self._conn.close()
 
 
 class _PgTx:
@@ -172,6 +107,8 @@ class PostgresDatabase:
 async def connect(url: str) -> Database:
     """Open the database named by a DM_BOT_DATABASE_URL."""
     if url.startswith("sqlite+aiosqlite:///"):
+        from dm_bot.store.sqlite_db import SqliteDatabase
+
         return await SqliteDatabase.connect(Path(url.removeprefix("sqlite+aiosqlite:///")))
     if url.startswith("postgresql+asyncpg://"):
         return await PostgresDatabase.connect("postgresql://" + url.removeprefix("postgresql+asyncpg://"))

@@ -162,6 +162,7 @@ users = Table(
     Column("role", Text, nullable=False),  # va, owner, admin
     Column("accounts", Text, nullable=False, server_default="[]"),  # account ids; [] = all (one-spa deployments)
     Column("created_at", BigInteger, nullable=False),
+    Column("sessions_after", BigInteger),  # sessions issued before this instant are void (logout)
 )
 
 links = Table(
@@ -193,3 +194,29 @@ bookings = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 Index("ix_bookings_account", bookings.c.account_id, bookings.c.created_at)
+
+# Which staff chat message (Telegram) carries which alert: replies and claim buttons find their conversation.
+staff_chat_messages = Table(
+    "staff_chat_messages",
+    metadata,
+    Column("chat_id", Text, primary_key=True),  # the numeric chat id Telegram reports, as text
+    Column("message_id", BigInteger, primary_key=True),
+    Column("account_id", Text, nullable=False),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("escalation_id", BigInteger),
+    Column("kind", Text, nullable=False),  # escalation, sla_warning, sla_breach
+    Column("sent_at", BigInteger, nullable=False),
+)
+Index("ix_staff_chat_messages_escalation", staff_chat_messages.c.escalation_id)
+
+# -- the owners' numbers (issue 8) -------------------------------------------------------------
+# A booking system's own id makes a retried webhook one booking; the link token and contact say how it matched.
+bookings.append_column(Column("external_id", Text))
+bookings.append_column(Column("token", Text))
+bookings.append_column(Column("contact", Text))
+Index("uq_bookings_external", bookings.c.account_id, bookings.c.external_id, unique=True)
+Index("ix_bookings_conversation", bookings.c.conversation_id)
+# Stats select conversations by start and escalations by opening, then look up each one's actions by name.
+Index("ix_conversations_created", conversations.c.created_at, conversations.c.account_id)
+Index("ix_escalations_opened", escalations.c.opened_at, escalations.c.account_id)
+Index("ix_actions_conversation_name", actions.c.conversation_id, actions.c.name)

@@ -7,13 +7,17 @@ from datetime import datetime
 
 from dm_bot.domain.models import ConversationState, Escalation, Inbound, Lead
 from dm_bot.ports import ActionRow, Snapshot, StoredInbound
-from dm_bot.store import codec
-from dm_bot.store.db import Database, Row, Tx, connect
+from dm_bot.store import codec, inbound_sql
+from dm_bot.store.db import Database, Row, connect
 from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
+from dm_bot.store.inbox_queries import InboxQueriesMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
+from dm_bot.store.sqlite_db import SqliteDatabase
 from dm_bot.store.staff import StaffMixin
+from dm_bot.store.staff_chat import StaffChatMixin
 from dm_bot.store.timers import TimersMixin
+from dm_bot.store.users import UsersMixin
 
 
 def _escalation(row: Row) -> Escalation:
@@ -31,7 +35,7 @@ def _escalation(row: Row) -> Escalation:
     )
 
 
-class SqlStore(DecisionsMixin, TimersMixin, OutboxMixin, StaffMixin):
+class SqlStore(DecisionsMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
     def __init__(self, url: str) -> None:
@@ -72,20 +76,20 @@ class SqlStore(DecisionsMixin, TimersMixin, OutboxMixin, StaffMixin):
     ) -> list[StoredInbound | None]:
         """Store several events in one transaction (group commit); None for each one already stored."""
         t = codec.to_us(now)
+        db = self.db
+        if isinstance(db, SqliteDatabase):  # the hot path: every statement in one trip to the database thread
+            return await db.run_sync(lambda conn: inbound_sql.save_many_sync(conn, events, t))
         results: list[StoredInbound | None] = []
-        async with self.db.transaction() as tx:
+        async with db.transaction() as tx:
             for account_id, inbound in events:
                 conversation_id = None
                 if account_id is not None:
-                    conversation_id = await self._conversation_id(tx, account_id, inbound, t)
-                row = await tx.fetchrow(
-                    "INSERT INTO inbound_events (account_id, conversation_id, channel, message_id, payload,"
-                    " received_at) VALUES (:a, :c, :ch, :m, :p, :t)"
-                    " ON CONFLICT (channel, message_id) DO NOTHING RETURNING id",
-                    {"a": account_id, "c": conversation_id, "ch": inbound.channel, "m": inbound.message_id,
-                     "p": codec.dumps(inbound), "t": t},
-                )
-                results.append(None if row is None else StoredInbound(row["id"], account_id, conversation_id, inbound))
+                    row = await tx.fetchrow(inbound_sql.UPSERT_CONVERSATION,
+                                            inbound_sql.conversation_params(account_id, inbound, t))
+                    conversation_id = None if row is None else int(row["id"])
+                row = await tx.fetchrow(inbound_sql.INSERT_EVENT,
+                                        inbound_sql.event_params(account_id, conversation_id, inbound, t))
+                results.append(inbound_sql.stored(row, account_id, conversation_id, inbound))
         return results
 
     async def save_dead_letter(self, channel: str, reason: str, body: bytes, now: datetime) -> None:
@@ -100,18 +104,6 @@ class SqlStore(DecisionsMixin, TimersMixin, OutboxMixin, StaffMixin):
             "SELECT channel, reason, body FROM dead_letters ORDER BY id DESC LIMIT :n", {"n": limit}
         )
         return [(r["channel"], r["reason"], bytes(r["body"])) for r in rows]
-
-    async def _conversation_id(self, tx: Tx, account_id: str, inbound: Inbound, t: int) -> int:
-        row = await tx.fetchrow(
-            "INSERT INTO conversations (account_id, channel, platform_account_id, contact_id, contact_name,"
-            " state, created_at, updated_at) VALUES (:a, :ch, :p, :c, :n, '{}', :t, :t)"
-            " ON CONFLICT (account_id, channel, contact_id) DO UPDATE SET updated_at = excluded.updated_at,"
-            " contact_name = COALESCE(excluded.contact_name, conversations.contact_name) RETURNING id",
-            {"a": account_id, "ch": inbound.channel, "p": inbound.platform_account_id, "c": inbound.contact_id,
-             "n": inbound.contact_name, "t": t},
-        )
-        assert row is not None
-        return int(row["id"])
 
     async def unhandled_inbound(self, limit: int = 100) -> list[StoredInbound]:
         rows = await self.db.fetch(

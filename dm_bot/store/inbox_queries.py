@@ -1,0 +1,64 @@
+"""Read-only queries of the staff inbox: a preview of each queued conversation, and search by name or text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from dm_bot.store import codec
+from dm_bot.store.db import Database
+
+_PREVIEWS = (
+    "SELECT e.conversation_id,"
+    " (SELECT m.text FROM messages m WHERE m.conversation_id = e.conversation_id AND m.author = 'prospect'"
+    "  ORDER BY m.at DESC, m.id DESC LIMIT 1) AS last_text,"
+    " (SELECT m.media FROM messages m WHERE m.conversation_id = e.conversation_id AND m.author = 'prospect'"
+    "  ORDER BY m.at DESC, m.id DESC LIMIT 1) AS last_media,"
+    " (SELECT MAX(m.at) FROM messages m WHERE m.conversation_id = e.conversation_id AND m.author = 'prospect')"
+    "  AS last_prospect_at"
+    " FROM escalations e WHERE e.resolved_at IS NULL"
+)
+
+_SEARCH = (
+    "SELECT DISTINCT c.id AS conversation_id FROM conversations c"
+    " JOIN escalations e ON e.conversation_id = c.id AND e.resolved_at IS NULL"
+    " WHERE lower(COALESCE(c.contact_name, '')) LIKE :q ESCAPE '\\' OR lower(c.contact_id) LIKE :q ESCAPE '\\'"
+    " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND lower(m.text) LIKE :q ESCAPE '\\')"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """The prospect's latest message in a queued conversation."""
+
+    text: str
+    media: tuple[str, ...]
+    at: datetime | None
+
+
+def like_pattern(text: str) -> str:
+    """A case-folded LIKE pattern that matches `text` literally anywhere."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class InboxQueriesMixin:
+    @property
+    def db(self) -> Database:
+        raise NotImplementedError
+
+    async def queue_previews(self) -> dict[int, Preview]:
+        """For each conversation with an open escalation, what the prospect said last."""
+        rows = await self.db.fetch(_PREVIEWS)
+        return {
+            int(r["conversation_id"]): Preview(
+                r["last_text"] or "", tuple(m for m in (r["last_media"] or "").split(",") if m),
+                codec.from_us(r["last_prospect_at"]),
+            )
+            for r in rows
+        }
+
+    async def search_open_conversations(self, text: str) -> set[int]:
+        """Conversations in the queue whose prospect name or id, or any message, contains `text` (any case)."""
+        rows = await self.db.fetch(_SEARCH, {"q": like_pattern(text)})
+        return {int(r["conversation_id"]) for r in rows}
