@@ -11,7 +11,7 @@ COPY pyproject.toml README.md ./
 COPY dm_bot ./dm_bot
 COPY intents ./intents
 COPY playbooks ./playbooks
-RUN pip install --no-deps . && useradd --create-home --uid 10001 dmbot && mkdir -p /app/var && chown dmbot /app/var
+RUN pip install --no-deps -e . && useradd --create-home --uid 10001 dmbot && mkdir -p /app/var && chown dmbot /app/var
 
 USER dmbot
 EXPOSE 8080

@@ -1,0 +1,182 @@
+"""Cue rules of intents/urgency.yaml: groups of phrases near each other in a sentence, aware of negation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dm_bot.nlu.data import load_mapping, str_list
+from dm_bot.nlu.text import normalize
+
+_TOKEN = re.compile(r"[a-z0-9]+|[.,!?;:]")
+NEGATION_REACH = 3  # "i dont have any blisters": the negation may sit three words before the symptom
+MIN_TYPO_LENGTH = 5  # shorter cue words are too close to ordinary words to be guessed from a typo
+_DOUBLED = re.compile(r"([a-z])\1")
+# Labels of the phrase index for the word lists shared by all rules.
+SHARED_LISTS = (
+    "negations",
+    "not_negating",
+    "clause_breaks",
+    "sentence_breaks",
+    "hypothetical",
+    "hypothetical_in_clause",
+    "cause_words",
+    "hypothetical_openers",
+    "first_person",
+    "after_treatment",
+    "question_openers",
+    "downtime_openers",
+    "first_person_subject",
+    "question_auxiliaries",
+    "pointing",
+)
+
+Span = tuple[int, int]
+
+
+def tokens(text: str) -> list[str]:
+    """Words and sentence punctuation of normalised text; apostrophes dropped ("can't" -> "cant")."""
+    return _TOKEN.findall(normalize(text).replace("'", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class CueRule:
+    """Phrase groups that must all occur within `window` tokens of the first group, in one sentence."""
+
+    label: str  # prefix of this rule's labels in the phrase index
+    groups: int
+    window: int
+    # "never"; "always" or "urgent" (for urgency only): the cue must be about the sender; "statement": it must
+    # not sit in a general question
+    personal: str
+    has_block: bool
+    anchor: str  # the index label of the rule's first group
+
+
+@dataclass(frozen=True, slots=True)
+class CueLexicon:
+    """The urgent and medical rules plus the shared word lists, behind one phrase index."""
+
+    urgent: tuple[CueRule, ...]
+    medical: tuple[CueRule, ...]
+    skip_openers: frozenset[str]
+    typo_targets: dict[tuple[str, int], tuple[str, ...]]  # (first letter, length) -> one-word symptom cues
+    typo_singles: dict[str, str]  # a cue word with doubled letters made single ("blury") -> the cue word
+    index: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # first token -> (phrase, labels)
+
+    @classmethod
+    def from_file(cls, path: Path) -> CueLexicon:
+        data = load_mapping(path)
+        labelled: dict[tuple[str, ...], list[str]] = {}
+
+        def add(phrases: list[str], label: str) -> None:
+            for phrase in phrases:
+                words = tuple(tokens(phrase))
+                if not words:
+                    raise ValueError(f"{path}: cue {phrase!r} ({label}) has no words")
+                labelled.setdefault(words, []).append(label)
+
+        for name in SHARED_LISTS:
+            add(str_list(data, name, path), name)
+        urgent = tuple(_rule(raw, f"u{i}", path, add) for i, raw in enumerate(_rules(data, "urgent", path)))
+        medical = tuple(_rule(raw, f"m{i}", path, add) for i, raw in enumerate(_rules(data, "medical", path)))
+        index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for words, labels in labelled.items():
+            index.setdefault(words[0], []).append((words, tuple(labels)))
+        skip = frozenset(str_list(data, "skip_openers", path))
+        targets: dict[tuple[str, int], list[str]] = {}
+        singles: dict[str, str] = {}
+        for words, labels in labelled.items():
+            word = words[0]
+            if len(words) == 1 and len(word) >= MIN_TYPO_LENGTH - 1 and word.isalpha() and _in_rule_group(labels):
+                singles.setdefault(_DOUBLED.sub(r"\1", word), word)
+                if len(word) >= MIN_TYPO_LENGTH:
+                    targets.setdefault((word[0], len(word)), []).append(word)
+        typo_targets = {shape: tuple(words) for shape, words in targets.items()}
+        index_by_first = {first: tuple(entries) for first, entries in index.items()}
+        return cls(urgent, medical, skip, typo_targets, singles, index_by_first)
+
+
+def _in_rule_group(labels: list[str]) -> bool:
+    """A word of some rule's groups (not a shared list, not a block word)."""
+    return any(label[0] in "um" and "g" in label and label[1:].split("g")[0].isdigit() for label in labels)
+
+
+def _rules(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    rules = data.get(key)
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+        raise ValueError(f"{path}: '{key}' must be a list of cue rules")
+    return rules
+
+
+def _rule(raw: dict[str, Any], label: str, path: Path, add: Any) -> CueRule:
+    groups = raw.get("all")
+    if not isinstance(groups, list) or not groups or not all(isinstance(group, list) for group in groups):
+        raise ValueError(f"{path}: cue rule {label} needs 'all': a list of phrase lists")
+    for number, group in enumerate(groups):
+        add(str_list({"group": group}, "group", path), f"{label}g{number}")
+    block = str_list(raw, "block", path)
+    add(block, f"{label}b")
+    personal = {False: "never", True: "always", "urgent": "urgent", "statement": "statement"}.get(
+        raw.get("personal", False)
+    )
+    if personal is None:
+        raise ValueError(f"{path}: cue rule {label}: 'personal' must be true, false, urgent or statement")
+    return CueRule(label, len(groups), int(raw.get("window", 0)), personal, bool(block), f"{label}g0")
+
+
+@dataclass(slots=True)
+class Analysis:
+    """One message's tokens, the phrases found in it, and its sentences and clauses."""
+
+    words: list[str]
+    found: dict[str, list[Span]]
+    sentence: list[int]  # sentence number of each token
+    clause: list[int]  # clause number of each token
+    asks: list[bool]  # per sentence: it ends with "?"
+    opener: list[str]  # per sentence: its first word
+
+    @classmethod
+    def of(cls, words: list[str], lexicon: CueLexicon, spell: Callable[[str], str | None]) -> Analysis:
+        """`spell` maps an unknown word to the cue word it is a typo of, if any."""
+        found: dict[str, list[Span]] = {}
+        for i, word in enumerate(words):
+            entries = lexicon.index.get(word)
+            if entries is None and len(word) >= MIN_TYPO_LENGTH:
+                corrected = spell(word)
+                entries = () if corrected is None else lexicon.index.get(corrected, ())
+                if corrected is not None:
+                    words[i] = corrected
+            for phrase, labels in entries or ():
+                if len(phrase) == 1 or tuple(words[i : i + len(phrase)]) == phrase:
+                    for label in labels:
+                        found.setdefault(label, []).append((i, i + len(phrase)))
+        sentence_starts = {start for start, _ in found.get("sentence_breaks", ())}
+        clause_starts = sentence_starts | {start for start, _ in found.get("clause_breaks", ())}
+        if not clause_starts:  # one plain sentence, the usual DM
+            first = next((w for w in words if w.isalnum() and w not in lexicon.skip_openers), "")
+            return cls(words, found, [0] * len(words), [0] * len(words), [False], [first])
+        sentence, clause, asks, opener = [], [], [False], [""]
+        sentence_no = clause_no = 0
+        for i, word in enumerate(words):
+            if i in clause_starts:
+                clause_no += 1
+            sentence.append(sentence_no)
+            clause.append(clause_no)
+            if i in sentence_starts:
+                asks[sentence_no] = word == "?"
+                sentence_no += 1
+                asks.append(False)
+                opener.append("")
+            elif not opener[sentence_no] and word.isalnum() and word not in lexicon.skip_openers:
+                opener[sentence_no] = word
+        return cls(words, found, sentence, clause, asks, opener)
+
+    def spans(self, label: str) -> list[Span]:
+        return self.found.get(label, [])
+
+    def in_sentence(self, label: str, sentence: int, before: int | None = None) -> bool:
+        return any(self.sentence[s] == sentence and (before is None or s < before) for s, _ in self.spans(label))

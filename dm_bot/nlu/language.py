@@ -1,0 +1,60 @@
+"""Spanish or English: counts the function words of each language (intents/language.yaml)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
+from dm_bot.nlu.text import normalize
+
+_WORD = re.compile(r"[a-z]+")
+# Marks only Spanish writes: ñ (checked before accents are stripped), ¿ and ¡.
+_SPANISH_MARKS = re.compile(r"[ñÑ¿¡]")
+_MARK_WEIGHT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageDetector:
+    """Counts Spanish and English words; the message is Spanish when Spanish words outnumber English ones."""
+
+    spanish: frozenset[str]
+    english: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> LanguageDetector:
+        source = lexicon_path("language.yaml", path)
+        data = load_mapping(source)
+        spanish = set(str_list(data, "es", source))
+        english = set(str_list(data, "en", source))
+        shared = spanish & english  # a word in both lists says nothing about the language
+        return cls(frozenset(spanish - shared), frozenset(english - shared))
+
+    def is_known_word(self, word: str) -> bool:
+        """True for a function word of either language (used to keep ordinary words out of fuzzy matching)."""
+        return word in self.spanish or word in self.english
+
+    def detect(self, text: str) -> Literal["en", "es"]:
+        """Spanish when its words outweigh English ones; ties (names, emoji, brand names alone) are English."""
+        spanish = _MARK_WEIGHT * len(_SPANISH_MARKS.findall(text[:2000]))
+        english = 0
+        for word in _WORD.findall(normalize(text)):
+            if word in self.spanish:
+                spanish += 1
+            elif word in self.english:
+                english += 1
+        return "es" if spanish > english else "en"
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> LanguageDetector:
+    """The detector over the project's intents/language.yaml, read once."""
+    return LanguageDetector.load()
+
+
+def detect_language(text: str) -> Literal["en", "es"]:
+    """Spanish vs English for one DM; Spanglish counts as Spanish when most of its function words are Spanish."""
+    return default_detector().detect(text)

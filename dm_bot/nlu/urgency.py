@@ -1,0 +1,205 @@
+"""Does a DM describe a possible emergency, or any medical matter? (nlu-labels.md "Urgent", medical_concern).
+
+Urgent means the message describes a possible emergency happening to the sender: "my lip is turning white",
+"veo borroso". A question about a risk ("what happens if it turns purple?", "can filler cause blindness?") is
+not urgent: it is a medical_concern, so has_medical_cue is True for it. Recall comes first: an unclear
+description ("is it normal that my lip is grey?") is urgent, and negation is read narrowly ("no blisters").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz.distance import OSA
+
+from dm_bot.nlu.cues import NEGATION_REACH, Analysis, CueLexicon, CueRule, Span, tokens
+from dm_bot.nlu.data import lexicon_path
+
+MAX_CHARS = 5000  # a message longer than this is a pasted document; its opening is what a person would read
+TYPO_CACHE_LIMIT = 20_000
+_DOUBLED = re.compile(r"([a-z])\1")
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    urgent: bool
+    medical: bool
+
+
+class UrgencyDetector:
+    """Reads urgency and medical cues (intents/urgency.yaml) in English and Spanish."""
+
+    def __init__(self, lexicon: CueLexicon) -> None:
+        self._lexicon = lexicon
+        self._last: tuple[str, Signals] | None = None  # the classifier asks twice about one message
+        self._typos: dict[str, str | None] = {}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> UrgencyDetector:
+        return cls(CueLexicon.from_file(lexicon_path("urgency.yaml", path)))
+
+    def is_urgent(self, text: str) -> bool:
+        """True when the message describes a possible medical emergency around a treatment."""
+        return self.signals(text).urgent
+
+    def has_medical_cue(self, text: str) -> bool:
+        """True for a symptom, side effect, post-treatment worry or contraindication that is not negated."""
+        return self.signals(text).medical
+
+    def signals(self, text: str) -> Signals:
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        words = tokens(text[:MAX_CHARS])
+        found = Analysis.of(words, self._lexicon, self._spell)
+        # Only rules whose first group occurs can hold; most messages have none.
+        urgent_rules = [rule for rule in self._lexicon.urgent if rule.anchor in found.found]
+        medical_rules = [rule for rule in self._lexicon.medical if rule.anchor in found.found]
+        urgent = any(self._holds(rule, found, urgent=True) for rule in urgent_rules)
+        medical = urgent or any(self._holds(rule, found, urgent=False) for rule in urgent_rules + medical_rules)
+        result = Signals(urgent=urgent, medical=medical)
+        self._last = (text, result)
+        return result
+
+    def _spell(self, word: str) -> str | None:
+        """The cue word `word` is a typo of: two neighbouring letters swapped ("bruies"), or a letter doubled.
+
+        Nothing looser: a changed letter turns ordinary words into symptoms ("cancel" -> "cancer").
+        """
+        if word in self._typos:
+            return self._typos[word]
+        match = None
+        if word.isalpha():
+            for target in self._lexicon.typo_targets.get((word[0], len(word)), ()):
+                if OSA.distance(word, target, score_cutoff=1) == 1 and sorted(word) == sorted(target):
+                    match = target
+                    break
+            single = _DOUBLED.sub(r"\1", word)
+            if match is None and single != word:
+                match = self._lexicon.typo_singles.get(single)  # "greey", "losst", "bllurry"
+        if len(self._typos) >= TYPO_CACHE_LIMIT:
+            self._typos.clear()
+        self._typos[word] = match
+        return match
+
+    def _holds(self, rule: CueRule, found: Analysis, urgent: bool) -> bool:
+        """Some anchor of the rule has its other groups nearby and is neither negated nor blocked."""
+        for anchor in found.spans(rule.anchor):
+            parts = self._parts(rule, found, anchor)
+            if parts is None or self._blocked(rule, found, anchor) or _negated(found, parts):
+                continue
+            sentence = found.sentence[anchor[0]]
+            personal = rule.personal == "always" or (urgent and rule.personal == "urgent")
+            if personal and not _about_sender(found, sentence):
+                continue
+            if rule.personal == "statement" and _general_question(found, sentence):
+                continue
+            # A worry about the future is never an emergency, and is a medical matter only for a clinical word.
+            if (urgent or rule.personal == "always") and _hypothetical(found, sentence, min(s for s, _ in parts)):
+                continue
+            if not urgent and _asks_downtime(found, sentence):
+                continue
+            return True
+        return False
+
+    def _parts(self, rule: CueRule, found: Analysis, anchor: Span) -> list[Span] | None:
+        """The anchor and, for each other group, its nearest occurrence in the same sentence within the window."""
+        parts = [anchor]
+        sentence = found.sentence[anchor[0]]
+        for group in range(1, rule.groups):
+            near = [
+                (_gap(anchor, span), span)
+                for span in found.spans(f"{rule.label}g{group}")
+                if found.sentence[span[0]] == sentence
+                and _gap(anchor, span) <= rule.window
+                and (span[1] <= anchor[0] or span[0] >= anchor[1])  # another word, not a part of the anchor
+            ]
+            if not near:
+                return None
+            parts.append(min(near)[1])
+        return parts
+
+    def _blocked(self, rule: CueRule, found: Analysis, anchor: Span) -> bool:
+        if not rule.has_block:
+            return False
+        sentence = found.sentence[anchor[0]]
+        return any(
+            found.sentence[span[0]] == sentence and _gap(anchor, span) <= max(rule.window, NEGATION_REACH)
+            for span in found.spans(f"{rule.label}b")
+        )
+
+
+def _gap(a: Span, b: Span) -> int:
+    """Words between two spans (0 when adjacent or overlapping)."""
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+def _negated(found: Analysis, parts: list[Span]) -> bool:
+    """A negation in the cue's clause, up to NEGATION_REACH words before it or between its parts."""
+    cue = {i for start, end in parts for i in range(start, end)}
+    first = min(start for start, _ in parts)
+    last = max(end for _, end in parts)
+    clause = found.clause[first]
+    reach = set(range(max(first - NEGATION_REACH, 0), last)) - cue
+    not_negating = {start for start, _ in found.spans("not_negating")}
+    for start, end in found.spans("negations"):
+        if start in reach and found.clause[start] == clause and end not in not_negating:
+            return True
+    return False
+
+
+def _about_sender(found: Analysis, sentence: int) -> bool:
+    """The sentence is about the sender's own experience, not a general question about a treatment."""
+    after_treatment = found.in_sentence("after_treatment", sentence)
+    if not after_treatment and not found.in_sentence("first_person", sentence):
+        return False
+    return after_treatment or not _general_question(found, sentence)
+
+
+def _general_question(found: Analysis, sentence: int) -> bool:
+    """A question about a treatment ("does PRP hurt a lot?"), not about oneself ("is it normal my lip hurts?")."""
+    return _is_question(found, sentence) and not found.in_sentence("first_person_subject", sentence)
+
+
+def _is_question(found: Analysis, sentence: int) -> bool:
+    """Ends in "?" and opens like a question, or opens with an auxiliary ("does it hurt a lot lol")."""
+    opener = found.opener[sentence]
+    if opener in _words(found, "question_auxiliaries", sentence):
+        return True
+    return found.asks[sentence] and opener in _words(found, "question_openers", sentence)
+
+
+def _words(found: Analysis, label: str, sentence: int) -> set[str]:
+    return {found.words[s] for s, _ in found.spans(label) if found.sentence[s] == sentence}
+
+
+def _hypothetical(found: Analysis, sentence: int, start: int) -> bool:
+    """A question about a risk or the future, not a description of what is happening."""
+    if found.in_sentence("hypothetical", sentence, before=start):
+        return True
+    clause = found.clause[start]
+    if any(found.clause[s] == clause and s < start for s, _ in found.spans("hypothetical_in_clause")):
+        return True
+    opener = found.opener[sentence]
+    if opener in _words(found, "question_openers", sentence) and found.in_sentence("cause_words", sentence):
+        return True
+    return found.asks[sentence] and opener in _words(found, "hypothetical_openers", sentence)
+
+
+def _asks_downtime(found: Analysis, sentence: int) -> bool:
+    """A downtime question ("how long does swelling last"): treatment_info, not a described symptom."""
+    if found.in_sentence("pointing", sentence):
+        return False  # "how long will my swelling last?" is about a symptom the sender has
+    return any(
+        found.sentence[s] == sentence and (s == 0 or found.sentence[s - 1] != sentence)
+        for s, _ in found.spans("downtime_openers")
+    )
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> UrgencyDetector:
+    """The detector over the project's intents/urgency.yaml, read once."""
+    return UrgencyDetector.load()

@@ -1,0 +1,202 @@
+"""UrgencyDetector: possible emergencies (nlu-labels.md "Urgent") and medical cues, in English and Spanish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dm_bot.nlu.data import INTENTS_DIR
+from dm_bot.nlu.urgency import UrgencyDetector
+
+
+@pytest.fixture(scope="module")
+def detector() -> UrgencyDetector:
+    return UrgencyDetector.load()
+
+
+URGENT_EN = [
+    # skin turning white, grey, blue, purple, mottled or dusky after filler
+    "my lip is turning white after filler",
+    "the skin around my filler is turning grey",
+    "part of my lip looks blue after lip filler, help",
+    "my lip is turning purple",
+    "there's a mottled lacy pattern where they injected",
+    "my nose looks dusky after filler",
+    "my lip is blanching after filler, is that bad?",
+    "urgent - my lip is turning a weird color after filler",
+    # severe or worsening pain after filler
+    "severe pain in my lip since the filler yesterday",
+    "the pain after my filler is getting worse and worse",
+    "my cheek hurts so bad after filler",
+    # vision changes or eye pain after an injection
+    "my vision is blurry after my filler appointment",
+    "I can't see well out of my left eye since my injection",
+    "my eye hurts really bad after the injection",
+    "I have double vision after botox",
+    # trouble breathing, throat or tongue swelling
+    "I'm having trouble breathing after my IV",
+    "my throat feels like it's closing",
+    "my tongue is swelling up after the injection",
+    "I'm wheezing after the drip",
+    # a spreading hot red area with fever or pus
+    "the area is hot, red and spreading and I have a fever",
+    "I have pus coming out of the injection site",
+    "the red patch keeps getting bigger and it's warm",
+    # blisters or burns after a laser or peel
+    "I have blisters all over my face after laser",
+    "I got burned during laser hair removal",
+    "my face is burning and blistering after the CO2",
+]
+URGENT_ES = [
+    "se me puso morado el labio",
+    "mi labio se está poniendo blanco después del relleno",
+    "se me está poniendo gris la piel donde me pusieron el relleno",
+    "el dolor después del relleno es cada vez peor",
+    "me duele muchísimo el labio",
+    "veo borroso después del relleno",
+    "me duele el ojo después de la inyección",
+    "no puedo respirar",
+    "se me está hinchando la lengua",
+    "tengo la garganta cerrada después del suero",
+    "la zona está roja, caliente y con pus, y tengo fiebre",
+    "ampollas después del láser",
+    "me quemó el láser, tengo ampollas en las piernas",
+]
+MISSPELT = [
+    "my lip is turning purpel",
+    "i cant breath after the iv",
+    "my vision is blury since my filler",
+    "I have blisetrs after the peel",
+]
+
+
+@pytest.mark.parametrize("text", URGENT_EN + URGENT_ES + MISSPELT)
+def test_a_described_emergency_is_urgent_and_medical(detector: UrgencyDetector, text: str) -> None:
+    assert detector.is_urgent(text)
+    assert detector.has_medical_cue(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is bruising normal after filler",
+        "I have a bruise after filler, is that normal",
+        "my bruise is purple and yellow",
+        "my lip looks blue and bruised",
+        "mild swelling after lip filler",
+        "my lips are still swollen 3 days later",
+        "I have a small bump in my lip",
+        "my forehead feels heavy after botox",
+        "can I get botox while pregnant",
+        "im breastfeeding, can I still get filler",
+        "I'm on blood thinners, can I get filler",
+        "I'm allergic to lidocaine",
+        "I have a fever, can I still come in for botox?",
+        "I get fever blisters, can I get lip filler?",
+        "tengo un moretón después del relleno",
+        "estoy embarazada, puedo hacerme botox?",
+        "tomo anticoagulantes, puedo ponerme relleno?",
+    ],
+)
+def test_ordinary_side_effects_and_contraindications_are_medical_not_urgent(
+    detector: UrgencyDetector, text: str
+) -> None:
+    assert not detector.is_urgent(text)
+    assert detector.has_medical_cue(text)
+
+
+# Urgent means an emergency described as happening; a question about a risk is a medical_concern only.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what happens if it turns purple?",
+        "can filler cause blindness?",
+        "will my lips turn blue?",
+        "do peels cause blisters?",
+        "what are the risks of vascular occlusion",
+        "qué pasa si se pone morado el labio?",
+    ],
+)
+def test_a_question_about_a_risk_is_medical_not_urgent(detector: UrgencyDetector, text: str) -> None:
+    assert not detector.is_urgent(text)
+    assert detector.has_medical_cue(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no swelling at all, thanks!",
+        "it's not purple, just a little red",
+        "no blisters after my laser, it went great",
+        "I don't have trouble breathing",
+        "I'm not pregnant or breastfeeding",
+        "no tengo fiebre ni ampollas",
+        "sin ampollas, todo bien",
+    ],
+)
+def test_a_negated_symptom_is_neither(detector: UrgencyDetector, text: str) -> None:
+    assert not detector.is_urgent(text)
+    assert not detector.has_medical_cue(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no, my lip is turning white",
+        "not sure if it's normal but my lip is turning grey",
+        "no pain but my vision is blurry",
+    ],
+)
+def test_a_negation_elsewhere_does_not_hide_an_emergency(detector: UrgencyDetector, text: str) -> None:
+    assert detector.is_urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey how much is botox",
+        "is morpheus8 painful",
+        "does it hurt a lot?",
+        "I'm scared it will hurt a lot",
+        "Black Friday deals on lip filler?",
+        "I have very pale skin, can I do laser?",
+        "I'm on a tight budget",
+        "can you bump my appointment",
+        "cancel my appointment please",
+        "we are selling SEO services",
+        "IPL for redness, how much?",
+        "pagué 350 dólares y no veo ningún cambio",
+        "I can't see the prices on your page",
+        "how long does swelling last after lip filler",
+        "thank you so much!",
+    ],
+)
+def test_ordinary_messages_are_neither(detector: UrgencyDetector, text: str) -> None:
+    assert not detector.is_urgent(text)
+    assert not detector.has_medical_cue(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "😍😍😍", "안녕하세요", "\x00\x1f\x7f", "my lip is white " * 2000, "?!.,;:" * 100]
+)
+def test_odd_input_never_raises(detector: UrgencyDetector, text: str) -> None:
+    assert detector.is_urgent(text) in (True, False)
+    assert detector.has_medical_cue(text) in (True, False)
+
+
+def test_loads_cues_from_a_given_path(tmp_path: Path) -> None:
+    source = yaml.safe_load((INTENTS_DIR / "urgency.yaml").read_text(encoding="utf-8"))
+    source["urgent"].append({"all": [["seizure", "seizing"]]})
+    path = tmp_path / "urgency.yaml"
+    path.write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+    assert UrgencyDetector.load(path).is_urgent("my friend is having a seizure after her drip")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text())
+def test_any_text_never_raises(detector: UrgencyDetector, text: str) -> None:
+    assert detector.is_urgent(text) in (True, False) and detector.has_medical_cue(text) in (True, False)
