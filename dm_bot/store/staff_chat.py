@@ -19,7 +19,7 @@ class StaffChatMessage:
     account_id: str
     conversation_id: int
     escalation_id: int | None
-    kind: str
+    kind: str  # escalation, sla_warning, sla_breach (alerts) or staff_reply (a VA's reply, forwarded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,21 @@ class StaffChatMixin:
              "e": alert.escalation_id or None, "k": alert.kind, "t": codec.to_us(now)},
         )
 
+    async def mark_staff_reply(self, chat_id: str, message_id: int, origin: StaffChatMessage, now: datetime) -> bool:
+        """Record a staff member's chat reply before it is forwarded; False when it was seen already.
+
+        Telegram may deliver an update twice (a restart before its offset was confirmed): the prospect must
+        still get the reply once. A reply to this reply continues the same conversation.
+        """
+        row = await self.db.fetchrow(
+            "INSERT INTO staff_chat_messages (chat_id, message_id, account_id, conversation_id, escalation_id,"
+            " kind, sent_at) VALUES (:ch, :m, :a, :c, :e, 'staff_reply', :t) ON CONFLICT (chat_id, message_id)"
+            " DO NOTHING RETURNING message_id",
+            {"ch": chat_id, "m": message_id, "a": origin.account_id, "c": origin.conversation_id,
+             "e": origin.escalation_id, "t": codec.to_us(now)},
+        )
+        return row is not None
+
     async def staff_message(self, chat_id: str, message_id: int) -> StaffChatMessage | None:
         row = await self.db.fetchrow(
             "SELECT chat_id, message_id, account_id, conversation_id, escalation_id, kind FROM staff_chat_messages"
@@ -100,7 +115,7 @@ class StaffChatMixin:
         last = row["last_inbound_at"]
         count = await self.db.fetchrow(
             "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = :c AND author IN ('bot', 'staff', 'echo')"
-            " AND at > :t",
+            " AND at >= :t",
             {"c": conversation_id, "t": last if last is not None else 0},
         )
         return ReplyWindowFacts(str(row["channel"]), codec.from_us(last), int(count["n"]) if count else 0)
