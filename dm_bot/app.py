@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from aiohttp import web
 
+from dm_bot import telegram_bot
 from dm_bot.channels import MetaSender, TikTokSender
 from dm_bot.clock import SystemClock
 from dm_bot.domain.playbook import Playbook
@@ -22,7 +23,8 @@ from dm_bot.service import Service
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.store.batcher import GroupCommitter
-from dm_bot.web import health, webhooks
+from dm_bot.web import bookings, health, inbox, login, stats, webhooks
+from dm_bot.web import links as tracked_links  # `links` is the LinkSigner in lifecycle
 from dm_bot.web.keys import (
     CLOCK,
     COMMITTER,
@@ -116,8 +118,10 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
         secret_key = settings.secret_key or await store.put_secret_if_absent("secret_key", secrets.token_urlsafe(32))
         app[SECRET_KEY] = secret_key.encode()
         links = LinkSigner(settings.public_url, app[SECRET_KEY])
-        service = Service(store, classifier, channels, deps.notifier or LogNotifier(), deps.clock, app[ROUTER],
-                          links)
+        staff_chat = (telegram_bot.StaffChat(settings, app[ROUTER], store, deps.clock, app[SECRET_KEY])
+                      if settings.telegram_token else None)
+        notifier = deps.notifier or (staff_chat.notifier if staff_chat is not None else LogNotifier())
+        service = Service(store, classifier, channels, notifier, deps.clock, app[ROUTER], links)
         worker = Worker(service)
         committer = GroupCommitter(store)
         scheduler = Scheduler(service, deps.scheduler_interval)
@@ -127,16 +131,27 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
         if resumed:
             log.info("resuming %d stored events", resumed)
         scheduler.start()
+        if staff_chat is not None:
+            app[telegram_bot.STAFF_CHAT] = staff_chat
+            staff_chat.start(service)  # connects in the background: Telegram being down never blocks start-up
         try:
             yield
         finally:
             scheduler.stop()
             await worker.close()
+            if staff_chat is not None:
+                await staff_chat.stop()
             await committer.close()
             await session.close()
             await store.close()
 
     app.cleanup_ctx.append(lifecycle)
     webhooks.add_routes(app)
+    telegram_bot.add_routes(app)
     health.add_routes(app)
+    login.add_routes(app)  # before the staff pages: the session middleware and /login
+    inbox.add_routes(app)
+    tracked_links.add_routes(app)
+    bookings.add_routes(app)
+    stats.add_routes(app)
     return app

@@ -43,6 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="bring the database schema up to date")
 
+    stats = sub.add_parser("stats", help="the owner's numbers of a period: funnel, response times, SLA, revenue")
+    stats.add_argument("--since", metavar="DATE", help="first local day (default: 30 days before --until)")
+    stats.add_argument("--until", metavar="DATE", help="last local day, included (default: today)")
+    stats.add_argument("--account", action="append", metavar="ID", help="an account (repeat); all by default")
+    stats.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+
+    demo = sub.add_parser("demo", help="serve a fresh demo database with weeks of demo history and demo logins")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--days", type=int, default=30, help="days of history to generate")
+
+    users = sub.add_parser("users", help="staff logins of the inbox")
+    users_sub = users.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    add = users_sub.add_parser("add", help="create a staff login; the password is read from standard input")
+    add.add_argument("name", metavar="NAME", help="the login name (letters, digits, . _ -)")
+    add.add_argument("--role", required=True, choices=("va", "owner", "admin"))
+    add.add_argument("--account", action="append", default=[], metavar="ID",
+                     help="an account this user sees (repeat); none: all, when one spa is loaded")
+
     train = sub.add_parser("train", help="train the intent model from intents/ into the package")
     train.add_argument("--intents", type=Path, default=Path("intents"))
     train.add_argument("--out", type=Path, default=None)
@@ -85,8 +104,24 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(run_chat(args.playbook, args.channel, sys.stdin, sys.stdout))
     if args.command == "serve":
         return asyncio.run(_serve(args.host, args.port))
+    if args.command == "users" and args.users_command == "add":
+        from dm_bot.web.users_command import UserCommandError, add_user_command, read_password
+
+        try:
+            password = read_password(sys.stdin)
+        except UserCommandError as exc:
+            raise UsageError(str(exc)) from exc
+        return add_user_command(args.name, args.role, args.account, password)
     if args.command == "migrate":
         return asyncio.run(_migrate())
+    if args.command == "stats":
+        from dm_bot.stats_command import run_stats
+
+        return asyncio.run(run_stats(_settings(), args.since, args.until, args.account, args.json))
+    if args.command == "demo":
+        from dm_bot.demo import run_demo
+
+        return asyncio.run(run_demo(args.host, args.port, args.days))
     if args.command == "train":
         from dm_bot.nlu.train import train
 

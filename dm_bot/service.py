@@ -46,6 +46,14 @@ class Outcome:
     understanding: Understanding | None = None
 
 
+def _retry_after(exc: Exception) -> float | None:
+    """A rate limit's wait, when the failure says it (Telegram's RetryAfter carries one)."""
+    value = getattr(exc, "retry_after", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
     """Exponential backoff from 1 s, capped at 5 minutes; a platform's Retry-After wins when longer."""
     seconds = min(300.0, 2.0 ** max(0, attempts))
@@ -168,10 +176,12 @@ class Service:
         for item in items:
             try:
                 result = await self._send(item)
-            except Exception as exc:  # an adapter bug must not lose the row: keep it for a retry
-                log.exception("delivery of outbox %s failed", item.id)
-                result = SendResult(ok=False, error=type(exc).__name__, retry=True)
-            retry = result.retry and item.attempts + 1 < MAX_ATTEMPTS
+            except Exception as exc:  # a failed alert or an adapter bug must not lose the row: retry it
+                log.warning("delivery of outbox %s failed: %s", item.id, type(exc).__name__)
+                result = SendResult(ok=False, error=type(exc).__name__, retry=True, retry_after=_retry_after(exc))
+            # Staff alerts are retried for as long as it takes; a prospect's reply gives up after a while
+            # (the platform's window closes anyway) and is shown to staff as not sent.
+            retry = result.retry and (item.kind == "alert" or item.attempts + 1 < MAX_ATTEMPTS)
             await self.store.mark_outbox(
                 item.id, replace(result, retry=retry), self.clock.now(),
                 backoff(item.attempts, result.retry_after) if retry else None,

@@ -16,7 +16,7 @@ import yaml
 
 SQLITE_PREFIX = "sqlite+aiosqlite:///"
 POSTGRES_PREFIX = "postgresql+asyncpg://"
-TOKEN_KEYS = ("meta_page_token", "tiktok_access_token")
+TOKEN_KEYS = ("meta_page_token", "tiktok_access_token", "booking_secret")
 _TOKEN_OF_CHANNEL = {"instagram": "meta_page_token", "messenger": "meta_page_token", "tiktok": "tiktok_access_token"}
 _CHAT_ID = re.compile(r"^(?:-?[0-9]+|@[A-Za-z][A-Za-z0-9_]{4,31})$")
 
@@ -31,6 +31,7 @@ class AccountTokens:
 
     meta_page_token: str | None = None
     tiktok_access_token: str | None = None
+    booking_secret: str | None = None  # the booking system's shared secret for POST /webhooks/booking
 
     def __repr__(self) -> str:
         return f"AccountTokens({', '.join(f'{k}={_mask(getattr(self, k))}' for k in TOKEN_KEYS)})"
@@ -54,10 +55,12 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_token: str | None = _secret()
     telegram_chat_id: str | None = None
+    telegram_webhook: bool = False  # True: Telegram posts updates to /webhooks/telegram instead of being polled
     public_url: str = "http://127.0.0.1:8080"
     secret_key: str | None = _secret()
     meta_page_token: str | None = _secret()
     tiktok_access_token: str | None = _secret()
+    booking_secret: str | None = _secret()  # POST /webhooks/booking of a single-spa deployment
     secrets_file: Path | None = None
     account_tokens: Mapping[str, AccountTokens] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
@@ -89,6 +92,11 @@ class Settings:
         from_file: str | None = None if tokens is None else getattr(tokens, key)
         fallback: str | None = getattr(self, key)
         return from_file or fallback
+
+    def booking_secret_for(self, account_id: str) -> str | None:
+        """The shared secret a booking system sends for an account: the secrets file's, else DM_BOT_BOOKING_SECRET."""
+        tokens = self.account_tokens.get(account_id)
+        return (None if tokens is None else tokens.booking_secret) or self.booking_secret
 
 
 def _mask(value: str | None) -> str:
@@ -172,6 +180,13 @@ def _chat_id(raw: str) -> str:
     return raw
 
 
+def _bool(raw: str) -> bool:
+    value = raw.lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError("must be true or false")
+    return value in ("true", "1", "yes")
+
+
 def _existing_file(raw: str) -> Path:
     path = Path(raw)
     if not path.is_file():
@@ -187,6 +202,7 @@ _CHECKS: dict[str, Callable[[str], Any]] = {
     "telegram_api_url": _http_url,  # the token is appended right after `/bot`
     "public_url": _base_url,
     "telegram_chat_id": _chat_id,
+    "telegram_webhook": _bool,
     "secrets_file": _existing_file,
 }
 
@@ -207,7 +223,7 @@ def read_secrets_file(path: Path) -> dict[str, AccountTokens]:
     except yaml.YAMLError:
         raise ValueError("invalid YAML") from None
     if not isinstance(data, dict):
-        raise ValueError("must be a mapping of account id -> {meta_page_token, tiktok_access_token}")
+        raise ValueError("must be a mapping of account id -> {meta_page_token, tiktok_access_token, booking_secret}")
     return {str(account): _account_tokens(str(account), entry) for account, entry in data.items()}
 
 

@@ -56,7 +56,7 @@ def _import_time_statements(body: list[ast.stmt]) -> list[ast.stmt]:
     out: list[ast.stmt] = []
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            out.extend(node.decorator_list and [ast.Expr(d) for d in node.decorator_list] or [])
+            out.extend(ast.Expr(d) for d in node.decorator_list)
         elif isinstance(node, ast.ClassDef):
             out.extend(_import_time_statements(node.body))
         else:

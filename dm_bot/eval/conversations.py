@@ -6,7 +6,6 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 

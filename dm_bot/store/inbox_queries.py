@@ -15,7 +15,10 @@ _PREVIEWS = (
     " (SELECT m.media FROM messages m WHERE m.conversation_id = e.conversation_id AND m.author = 'prospect'"
     "  ORDER BY m.at DESC, m.id DESC LIMIT 1) AS last_media,"
     " (SELECT MAX(m.at) FROM messages m WHERE m.conversation_id = e.conversation_id AND m.author = 'prospect')"
-    "  AS last_prospect_at"
+    "  AS last_prospect_at,"
+    " (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = e.conversation_id AND m.author <> 'prospect'"
+    "  AND m.id > COALESCE((SELECT MAX(p.id) FROM messages p WHERE p.conversation_id = e.conversation_id"
+    "  AND p.author = 'prospect'), 0)) AS business_since"
     " FROM escalations e WHERE e.resolved_at IS NULL"
 )
 
@@ -34,6 +37,23 @@ class Preview:
     text: str
     media: tuple[str, ...]
     at: datetime | None
+    business_since: int = 0  # messages the business sent after it (TikTok allows 10 per window)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str | None
+    contact_id: str
+    last_inbound_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The latest reply's fate in the outbox: pending (retrying), sent or failed, with the platform's reason."""
+
+    status: str
+    error: str | None
+    attempts: int
 
 
 def like_pattern(text: str) -> str:
@@ -53,7 +73,7 @@ class InboxQueriesMixin:
         return {
             int(r["conversation_id"]): Preview(
                 r["last_text"] or "", tuple(m for m in (r["last_media"] or "").split(",") if m),
-                codec.from_us(r["last_prospect_at"]),
+                codec.from_us(r["last_prospect_at"]), int(r["business_since"]),
             )
             for r in rows
         }
@@ -62,3 +82,20 @@ class InboxQueriesMixin:
         """Conversations in the queue whose prospect name or id, or any message, contains `text` (any case)."""
         rows = await self.db.fetch(_SEARCH, {"q": like_pattern(text)})
         return {int(r["conversation_id"]) for r in rows}
+
+    async def contact(self, conversation_id: int) -> Contact | None:
+        row = await self.db.fetchrow(
+            "SELECT contact_name, contact_id, last_inbound_at FROM conversations WHERE id = :c", {"c": conversation_id}
+        )
+        if row is None:
+            return None
+        return Contact(row["contact_name"], row["contact_id"], codec.from_us(row["last_inbound_at"]))
+
+    async def latest_delivery(self, conversation_id: int) -> Delivery | None:
+        """What became of the last message the business sent in this conversation."""
+        row = await self.db.fetchrow(
+            "SELECT status, error, attempts FROM outbox WHERE conversation_id = :c AND kind = 'message'"
+            " ORDER BY id DESC LIMIT 1",
+            {"c": conversation_id},
+        )
+        return None if row is None else Delivery(row["status"], row["error"], int(row["attempts"]))

@@ -8,14 +8,17 @@ from datetime import datetime
 from dm_bot.domain.models import ConversationState, Escalation, Inbound, Lead
 from dm_bot.ports import ActionRow, Snapshot, StoredInbound
 from dm_bot.store import codec, inbound_sql
+from dm_bot.store.bookings import BookingsMixin
 from dm_bot.store.db import Database, Row, connect
 from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
 from dm_bot.store.inbox_queries import InboxQueriesMixin
+from dm_bot.store.links_store import LinksMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
 from dm_bot.store.sqlite_db import SqliteDatabase
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
+from dm_bot.store.stats import StatsMixin
 from dm_bot.store.timers import TimersMixin
 from dm_bot.store.users import UsersMixin
 
@@ -35,7 +38,10 @@ def _escalation(row: Row) -> Escalation:
     )
 
 
-class SqlStore(DecisionsMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin):
+class SqlStore(
+    DecisionsMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin, LinksMixin,
+    BookingsMixin, StatsMixin,
+):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
     def __init__(self, url: str) -> None:

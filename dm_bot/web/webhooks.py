@@ -7,6 +7,7 @@ import logging
 import time
 
 from aiohttp import web
+
 from dm_bot.channels import (
     META_HEADER,
     TIKTOK_HEADER,
@@ -16,7 +17,6 @@ from dm_bot.channels import (
     verify_meta_signature,
     verify_tiktok_signature,
 )
-
 from dm_bot.domain.models import Inbound
 from dm_bot.web.keys import CLOCK, COMMITTER, METRICS, ROUTER, STORE, WEBHOOK_SECRETS, WORKER
 

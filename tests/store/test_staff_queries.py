@@ -63,7 +63,8 @@ async def test_resolving_closes_the_escalation_and_cancels_its_sla_timers(store:
 async def test_thread_keeps_prospect_and_bot_messages_in_order_with_media(store: SqlStore) -> None:
     _, cid = await escalate(store, "a", "high", None)
     thread = await store.thread(cid)
-    assert [(m.author, m.text) for m in thread] == [("prospect", "my lip is purple"), ("bot", "A provider will answer.")]
+    expected = [("prospect", "my lip is purple"), ("bot", "A provider will answer.")]
+    assert [(m.author, m.text) for m in thread] == expected
     assert thread[0].media == ("image",) and thread[0].intent == "medical_concern"
     assert await store.conversation_account(cid) == "spa-a"
 

@@ -41,8 +41,8 @@ async def post_meta(app: RunningApp, body: bytes, signature: str | None = "sign"
         return response
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
+async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
@@ -189,7 +189,7 @@ async def test_a_send_that_fails_is_retried_until_it_goes_out(tmp_path: Path) ->
     channel.fail_next(times=2)
     async with running_app(settings_env(tmp_path), channels={"instagram": channel}) as app:
         assert (await post_meta(app, ig_body("m1", "hi"))).status == 200
-        await eventually(lambda: len(channel.sent) == 1, timeout=10)
+        await eventually(lambda: len(channel.sent) == 1, within=10)
     assert len(channel.attempts) == 3
 
 

@@ -1,0 +1,142 @@
+"""Bookings in the store: a booking closes the lead's funnel (state.booked) and cancels its pending nudge."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from dm_bot.store import codec
+from dm_bot.store.db import Database, Tx
+from dm_bot.store.links_store import close_follow_up
+
+
+@dataclass(frozen=True, slots=True)
+class BookingReport:
+    """A booking as a booking system (webhook) or a person (inbox form) reports it.
+
+    The conversation is named directly, or found by the tracked link's token, or by the contact
+    (platform contact id, display name, e-mail or phone the prospect gave).
+    """
+
+    account_id: str
+    source: str  # webhook or staff
+    conversation_id: int | None = None
+    token: str | None = None
+    contact: str | None = None
+    treatment: str | None = None
+    value: float | None = None
+    booked_for: datetime | None = None
+    external_id: str | None = None  # the booking system's id: a retried report is the same booking
+
+
+@dataclass(frozen=True, slots=True)
+class BookingResult:
+    booking_id: int
+    conversation_id: int | None  # None: no conversation matched (kept, but outside the DM funnel)
+    created: bool  # False: this booking was reported before
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` literally anywhere (its wildcards escaped)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+async def _by_contact(tx: Tx, account_id: str, contact: str) -> int | None:
+    """The most recent conversation of the contact: platform id or name first, then lead e-mail or phone."""
+    name = contact.strip().lstrip("@").lower()
+    row = await tx.fetchrow(
+        "SELECT id FROM conversations WHERE account_id = :a AND (contact_id = :c OR lower(contact_name) = :n)"
+        " ORDER BY updated_at DESC, id DESC LIMIT 1",
+        {"a": account_id, "c": contact.strip(), "n": name},
+    )
+    if row is not None:
+        return int(row["id"])
+    digits = _digits(contact)
+    is_phone = "@" not in contact and len(digits) >= 7
+    needle = digits[-4:] if is_phone else name
+    rows = await tx.fetch(
+        "SELECT l.conversation_id, l.details FROM leads l JOIN conversations c ON c.id = l.conversation_id"
+        " WHERE l.account_id = :a AND lower(l.details) LIKE :q ESCAPE '\\' ORDER BY c.updated_at DESC, c.id DESC",
+        {"a": account_id, "q": _like(needle)},
+    )
+    for r in rows:  # the LIKE narrows; the parsed field decides (a phone may be written with any separators)
+        details = json.loads(r["details"] or "{}")
+        if is_phone and _digits(str(details.get("phone") or "")).endswith(digits[-10:]):
+            return int(r["conversation_id"])
+        if not is_phone and str(details.get("email") or "").lower() == name:
+            return int(r["conversation_id"])
+    return None
+
+
+class BookingsMixin:
+    @property
+    def db(self) -> Database:
+        raise NotImplementedError
+
+    async def record_booking(self, report: BookingReport, now: datetime) -> BookingResult:
+        """Store a booking once; a matched conversation is marked booked and its nudge cancelled."""
+        t = codec.to_us(now)
+        async with self.db.transaction() as tx:
+            cid, treatment = await self._match(tx, report)
+            booked_for = None if report.booked_for is None else codec.to_us(report.booked_for)
+            existing = await self._existing(tx, report, cid, booked_for)
+            if existing is not None:
+                return BookingResult(existing, cid, created=False)
+            row = await tx.fetchrow(
+                "INSERT INTO bookings (account_id, conversation_id, treatment, value, booked_for, source, created_at,"
+                " external_id, token, contact) VALUES (:a, :c, :tr, :v, :bf, :s, :t, :x, :k, :ct) RETURNING id",
+                {"a": report.account_id, "c": cid, "tr": treatment, "v": report.value, "bf": booked_for,
+                 "s": report.source, "t": t, "x": report.external_id, "k": report.token, "ct": report.contact},
+            )
+            assert row is not None
+            if cid is not None:
+                await close_follow_up(tx, cid, t, booked=True)
+        return BookingResult(int(row["id"]), cid, created=True)
+
+    async def _match(self, tx: Tx, report: BookingReport) -> tuple[int | None, str | None]:
+        """The conversation and the treatment: the report's, else the link's, else the lead's."""
+        cid, treatment = report.conversation_id, report.treatment
+        if cid is None and report.token:
+            link = await tx.fetchrow(
+                "SELECT conversation_id, treatment FROM links WHERE token = :k AND account_id = :a",
+                {"k": report.token, "a": report.account_id},
+            )
+            if link is not None:
+                cid, treatment = int(link["conversation_id"]), treatment or link["treatment"]
+        if cid is None and report.contact:
+            cid = await _by_contact(tx, report.account_id, report.contact)
+        if cid is not None and treatment is None:
+            lead = await tx.fetchrow("SELECT treatment FROM leads WHERE conversation_id = :c", {"c": cid})
+            treatment = None if lead is None else lead["treatment"]
+        return cid, treatment
+
+    async def _existing(self, tx: Tx, report: BookingReport, cid: int | None, booked_for: int | None) -> int | None:
+        """A booking reported before: same external id, or (without one) same conversation and time."""
+        if report.external_id is not None:
+            row = await tx.fetchrow(
+                "SELECT id FROM bookings WHERE account_id = :a AND external_id = :x",
+                {"a": report.account_id, "x": report.external_id},
+            )
+        elif cid is not None and booked_for is not None:
+            row = await tx.fetchrow(
+                "SELECT id FROM bookings WHERE conversation_id = :c AND booked_for = :bf ORDER BY id LIMIT 1",
+                {"c": cid, "bf": booked_for},
+            )
+        else:
+            return None
+        return None if row is None else int(row["id"])
+
+    async def bookings_of(self, conversation_id: int) -> list[tuple[int, str | None, float | None, datetime | None]]:
+        """(id, treatment, value, booked_for) of a conversation's bookings, oldest first (the inbox shows them)."""
+        rows = await self.db.fetch(
+            "SELECT id, treatment, value, booked_for FROM bookings WHERE conversation_id = :c ORDER BY id",
+            {"c": conversation_id},
+        )
+        return [(int(r["id"]), r["treatment"], r["value"], codec.from_us(r["booked_for"])) for r in rows]

@@ -1,0 +1,1 @@
+"""Driving web adapters: webhooks, the staff inbox, stats pages, health and metrics."""

@@ -1,0 +1,113 @@
+"""`/login` (form fields username and password) and `/logout`; the staff middleware and static files."""
+
+from __future__ import annotations
+
+import math
+import secrets
+
+from aiohttp import web
+
+from dm_bot.web.auth import (
+    CSRF_FIELD,
+    clear_session_cookie,
+    cookie_options,
+    current_user,
+    login_required,
+    set_session_cookie,
+    staff_middleware,
+)
+from dm_bot.web.keys import CLOCK, SECRET_KEY, STORE
+from dm_bot.web.passwords import hash_password, needs_rehash, verify_password
+from dm_bot.web.ratelimit import LoginLimiter
+from dm_bot.web.session import csrf_ok, csrf_token, new_session, sign_value, unsign_value
+from dm_bot.web.templating import STATIC, render
+
+LOGIN_LIMITER = web.AppKey("login_limiter", LoginLimiter)
+LOGIN_COOKIE = "dm_bot_login"  # the login form's own CSRF nonce, before there is a session
+HOME = "/inbox"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never `//evil.example` or a full URL (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return HOME
+    return target
+
+
+def _login_nonce(request: web.Request) -> str | None:
+    return unsign_value(request.app[SECRET_KEY], "login", request.cookies.get(LOGIN_COOKIE))
+
+
+def _login_page(request: web.Request, status: int = 200, error: str | None = None, username: str = "",
+                next_path: str = HOME) -> web.Response:
+    nonce = _login_nonce(request) or secrets.token_urlsafe(16)
+    key = request.app[SECRET_KEY]
+    response = render(request, "login.html", status=status, error=error, username=username, next_path=next_path,
+                      csrf_token=csrf_token(key, nonce), user=None, nav="login")
+    response.set_cookie(LOGIN_COOKIE, sign_value(key, "login", nonce), max_age=3600, **cookie_options(request))
+    return response
+
+
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
+
+
+async def login_form(request: web.Request) -> web.Response:
+    next_path = safe_next(request.query.get("next"))
+    if await current_user(request) is not None:
+        return _see_other(next_path)
+    return _login_page(request, next_path=next_path)
+
+
+async def login_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = str(form.get("username", "")).strip().lower()[:64]
+    password = str(form.get("password", ""))
+    next_path = safe_next(str(form.get("next", "")))
+    nonce = _login_nonce(request)
+    if nonce is None or not csrf_ok(request.app[SECRET_KEY], nonce, str(form.get(CSRF_FIELD, ""))):
+        return _login_page(request, 403, "The login form expired. Please try again.", username, next_path)
+    limiter, now = request.app[LOGIN_LIMITER], request.app[CLOCK].now()
+    address = request.remote or "unknown"
+    wait = limiter.wait(username, address, now)
+    if wait is not None:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        return _login_page(request, 429, f"Too many attempts. Try again in {minutes} min.", username, next_path)
+    store = request.app[STORE]
+    record = await store.get_user(username) if username else None
+    if not await verify_password(None if record is None else record.password_hash, password) or record is None:
+        limiter.failed(username, address, now)
+        return _login_page(request, 401, "Wrong username or password.", username, next_path)
+    limiter.succeeded(username)
+    if needs_rehash(record.password_hash):
+        await store.set_password_hash(record.username, hash_password(password))
+    response = _see_other(next_path)
+    set_session_cookie(request, response, new_session(record.username, now))
+    response.del_cookie(LOGIN_COOKIE, path="/")
+    return response
+
+
+@login_required
+async def logout(request: web.Request) -> web.Response:
+    """Ends every session of the user (the cookie alone could be replayed until it expires)."""
+    user = await current_user(request)
+    assert user is not None
+    await request.app[STORE].end_sessions(user.username, request.app[CLOCK].now())
+    response = _see_other("/login")
+    clear_session_cookie(request, response)
+    return response
+
+
+async def home(request: web.Request) -> web.Response:
+    return _see_other(HOME)
+
+
+def add_routes(app: web.Application) -> None:
+    """Login, logout, the staff static files and middleware; call before the inbox and stats routes."""
+    app[LOGIN_LIMITER] = LoginLimiter()
+    app.middlewares.append(staff_middleware)
+    app.router.add_get("/", home)
+    app.router.add_get("/login", login_form)
+    app.router.add_post("/login", login_submit)
+    app.router.add_post("/logout", logout)
+    app.router.add_static("/static/", STATIC, name="static")

@@ -1,0 +1,66 @@
+"""The owners' page: `/stats` (funnel, response times, SLA compliance, the slowest conversations) and
+`/stats/export.csv` (one row per conversation), for the accounts the logged-in user may see."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from aiohttp import web
+
+from dm_bot.web.auth import StaffUser, current_user, login_required, visible_accounts
+from dm_bot.web.keys import CLOCK, ROUTER, STORE
+from dm_bot.web.stats_view import HELPERS, StatsRequest, chart_data, kpis, read_request
+from dm_bot.web.templating import render
+
+CSV_CHUNK = 2000  # rows per write: a large export streams instead of sitting whole in a buffer
+
+
+async def _request(request: web.Request) -> tuple[StaffUser, StatsRequest]:
+    user = await current_user(request)
+    assert user is not None  # login_required ran first
+    visible = visible_accounts(user, request.app[ROUTER])
+    return user, read_request(request.query, visible, request.app[ROUTER], request.app[CLOCK].now())
+
+
+@login_required
+async def stats_page(request: web.Request) -> web.Response:
+    _, req = await _request(request)
+    if req.period is None:
+        return render(request, "stats.html", req=req, figures=None, **HELPERS)
+    figures = await request.app[STORE].stats(req.period, req.playbooks, request.app[CLOCK].now())
+    names = dict(req.choices)
+    return render(request, "stats.html", req=req, figures=figures, charts=chart_data(figures), kpis=kpis(figures),
+                  dates=req.local_dates(), names=names, csv_url=f"/stats/export.csv?{req.query()}", **HELPERS)
+
+
+def _filename(req: StatsRequest) -> str:
+    since, until = req.local_dates()
+    label = re.sub(r"[^A-Za-z0-9_-]+", "-", req.account or "all-accounts")
+    return f"dm-bot-{label}-{since}-to-{until}.csv"
+
+
+@login_required
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    _, req = await _request(request)
+    if req.period is None:
+        raise web.HTTPNotFound(text="no accounts to export")
+    rows = await request.app[STORE].export_rows(req.period, req.playbooks, request.app[CLOCK].now())
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{_filename(req)}"',
+        "Cache-Control": "no-store",
+    })
+    await response.prepare(request)
+    for start in range(0, len(rows), CSV_CHUNK):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows[start:start + CSV_CHUNK])
+        await response.write(buffer.getvalue().encode("utf-8"))
+    await response.write_eof()
+    return response
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/stats", stats_page, name="stats")
+    app.router.add_get("/stats/export.csv", export_csv, name="stats_export")

@@ -1,0 +1,123 @@
+"""What /stats shows: the period and accounts a request asks for (within what the user may see), and the
+figures shaped for the page's charts and tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from dm_bot.domain.playbook import Playbook
+from dm_bot.domain.routing import Router
+from dm_bot.stats_format import duration, money, percent
+from dm_bot.store.stats import Period, make_period
+from dm_bot.store.stats_time import PeriodError, common_timezone
+
+PRESETS = ((7, "7 days"), (30, "30 days"), (90, "90 days"))
+FUNNEL = (("conversations", "Conversations"), ("leads", "New leads"), ("qualified", "Qualified"),
+          ("link_sent", "Got a booking link"), ("clicked", "Clicked"), ("booked", "Booked"))
+PRIORITY_NAMES = {"urgent": "Urgent", "high": "High", "normal": "Normal", "low": "Low"}
+CHANNEL_NAMES = {"instagram": "Instagram", "messenger": "Messenger", "tiktok": "TikTok"}
+
+
+@dataclass(frozen=True)
+class StatsRequest:
+    """The period and accounts of one request to /stats or /stats/export.csv."""
+
+    choices: list[tuple[str, str]]  # (account id, spa name) the user may see
+    account: str  # one of the choices, or "" for all of them
+    playbooks: dict[str, Playbook]
+    period: Period | None  # None: the user sees no account
+    error: str | None = None
+
+    def local_dates(self) -> tuple[str, str]:
+        """The period as the form shows it: first and last local day, both included."""
+        if self.period is None:
+            return "", ""
+        tz = ZoneInfo(self.period.timezone)
+        last = self.period.until - timedelta(microseconds=1)
+        return self.period.since.astimezone(tz).date().isoformat(), last.astimezone(tz).date().isoformat()
+
+    def query(self, **changes: str) -> str:
+        since, until = self.local_dates()
+        params = {"since": since, "until": until, "account": self.account, **changes}
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+def read_request(query: Mapping[str, str], visible: list[str], router: Router, now: datetime) -> StatsRequest:
+    """The request's period (`since`/`until` dates or a `days` preset) and account, defaulting what is missing
+    or unreadable; an account the user may not see reads as all of theirs."""
+    choices = [(a, router.playbook(a).name) for a in visible]
+    account = query.get("account", "")
+    if account not in visible:
+        account = ""
+    accounts = [account] if account else visible
+    playbooks = {a: router.playbook(a) for a in accounts}
+    if not accounts:
+        return StatsRequest(choices, "", playbooks, None)
+    since, until = query.get("since") or None, query.get("until") or None
+    days = query.get("days", "")
+    if days.isdigit() and 0 < int(days) <= 3660:
+        tz = ZoneInfo(common_timezone(list(playbooks.values())))
+        today = now.astimezone(tz).date()
+        since, until = (today - timedelta(days=int(days) - 1)).isoformat(), today.isoformat()
+    try:
+        return StatsRequest(choices, account, playbooks, make_period(playbooks, accounts, since, until, now))
+    except PeriodError as exc:
+        message = str(exc).replace("--since", "From").replace("--until", "To")
+        return StatsRequest(choices, account, playbooks, make_period(playbooks, accounts, None, None, now), message)
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def chart_data(figures: Mapping[str, Any]) -> str:
+    """The numbers the charts draw, as JSON for a data attribute (the page's script reads it; no inline JS)."""
+    points = figures["series"]["points"]
+    sla_va = figures["sla_by_va"]
+    sla_priority = {k: v for k, v in figures["sla_by_priority"].items() if k != "low"}
+    data = {
+        "funnel": {"labels": [label for _, label in FUNNEL], "values": [figures["funnel"][k] for k, _ in FUNNEL]},
+        "series": {
+            "bucket": figures["series"]["bucket"], "labels": [p["start"] for p in points],
+            "conversations": [p["conversations"] for p in points], "booked": [p["booked"] for p in points],
+            "bot_seconds": [p["median_first_response_seconds"] for p in points],
+            "human_minutes": [_minutes(p["median_human_response_seconds"]) for p in points],
+        },
+        "sla_priority": _sla_chart(sla_priority, PRIORITY_NAMES),
+        "sla_va": _sla_chart(sla_va, {}),
+    }
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _sla_chart(groups: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]) -> dict[str, Any]:
+    return {"labels": [names.get(k, k) for k in groups], "met": [g["sla_met"] for g in groups.values()],
+            "breached": [g["sla_breached"] for g in groups.values()],
+            "pending": [g["sla_pending"] for g in groups.values()]}
+
+
+def kpis(figures: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, value, note) of the cards at the top of the page."""
+    booked = figures["funnel"]["booked"]
+    return [
+        ("Conversations", str(figures["conversations"]), f"{figures['new_leads']} new leads"),
+        ("Qualified leads", str(figures["qualified_leads"]),
+         f"{percent(figures['conversion']['lead_to_qualified'])} of leads"),
+        ("Booked", str(booked), f"{percent(figures['conversion']['conversation_to_booking'])} of conversations"),
+        ("Revenue", money(figures["revenue"]), f"{figures['bookings_with_value']} bookings with a value"),
+        ("Bot first reply", duration(figures["median_first_response_seconds"]),
+         f"median · p90 {duration(figures['p90_first_response_seconds'])}"),
+        ("Staff reply", duration(figures["median_human_response_seconds"]),
+         f"median, business hours · p90 {duration(figures['p90_human_response_seconds'])}"),
+        ("SLA met", percent(figures["sla_compliance"]),
+         f"{figures['sla_met']} met · {figures['sla_breached']} breached · {figures['sla_pending']} running"),
+    ]
+
+
+HELPERS: dict[str, Any] = {"duration": duration, "percent": percent, "money": money, "channel_names": CHANNEL_NAMES,
+           "priority_names": PRIORITY_NAMES, "funnel_steps": FUNNEL, "presets": PRESETS}

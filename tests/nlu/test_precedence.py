@@ -1,0 +1,98 @@
+"""The precedence rules of nlu-labels.md over the intent model's scores, and the cue phrases that trigger them."""
+
+from __future__ import annotations
+
+import pytest
+
+from dm_bot.domain.models import INTENTS
+from dm_bot.nlu.precedence import RULE_CONFIDENCE, TIP_FLOOR, CuePhrases, Cues, decide
+from dm_bot.nlu.text import normalize
+
+
+def scores(**given: float) -> dict[str, float]:
+    """A full score table: the given intents, the rest of the mass spread evenly."""
+    rest = (1.0 - sum(given.values())) / (len(INTENTS) - len(given))
+    return {label: given.get(label, rest) for label in INTENTS}
+
+
+@pytest.fixture(scope="module")
+def phrases() -> CuePhrases:
+    return CuePhrases.load()
+
+
+@pytest.mark.parametrize("top", [label for label in INTENTS if label != "medical_concern"])
+def test_medical_cue_beats_every_other_intent(top: str) -> None:
+    verdict = decide(scores(**{top: 0.9}), Cues(medical=True))
+    assert verdict.intent == "medical_concern"
+    assert verdict.confidence >= RULE_CONFIDENCE
+
+
+def test_urgent_message_is_a_medical_concern_even_when_the_model_says_booking() -> None:
+    assert decide(scores(booking=0.95), Cues(urgent=True, medical=True)).intent == "medical_concern"
+    assert CuePhrases({}).find("my lip is white", urgent=True).medical  # urgent implies medical
+
+
+@pytest.mark.parametrize("top", ["pricing", "booking", "complaint", "partnership", "treatment_info", "greeting"])
+def test_opt_out_beats_everything_except_medical_concern(top: str) -> None:
+    assert decide(scores(**{top: 0.9}), Cues(opt_out=True)).intent == "opt_out"
+    assert decide(scores(**{top: 0.9}), Cues(opt_out=True, medical=True)).intent == "medical_concern"
+
+
+@pytest.mark.parametrize("top", ["pricing", "booking"])
+def test_complaint_beats_pricing_and_booking(top: str) -> None:
+    verdict = decide(scores(**{top: 0.7, "complaint": 0.2}), Cues(complaint=True))
+    assert (verdict.intent, verdict.rule) == ("complaint", "complaint beats pricing and booking")
+
+
+def test_complaint_cue_leaves_other_intents_alone() -> None:
+    # "uneven skin tone, what do you suggest?" is a question, not a complaint: the rule is about pricing and booking
+    assert decide(scores(treatment_info=0.7, complaint=0.2), Cues(complaint=True)).intent == "treatment_info"
+
+
+def test_booking_beats_pricing_when_an_appointment_is_wanted() -> None:
+    assert decide(scores(pricing=0.6, booking=0.3), Cues(booking=True, pricing=True)).intent == "booking"
+
+
+def test_pricing_beats_treatment_info() -> None:
+    assert decide(scores(treatment_info=0.6, pricing=0.3), Cues(pricing=True)).intent == "pricing"
+
+
+def test_a_cue_does_not_overrule_a_model_that_rules_its_intent_out() -> None:
+    table = {label: 0.0 for label in INTENTS} | {"treatment_info": 1.0}
+    assert TIP_FLOOR["pricing"] > 0
+    assert decide(table, Cues(pricing=True)).intent == "treatment_info"
+
+
+def test_model_top_intent_stands_without_cues() -> None:
+    verdict = decide(scores(hours_location=0.55), Cues())
+    assert verdict.intent == "hours_location"
+    assert verdict.confidence == pytest.approx(0.55)
+    assert verdict.rule is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["STOP", "stop!!", "unsubscribe", "please don't message me again", "Remove me from your list",
+     "stop texting me", "no me escriban más", "dejen de mandarme promociones", "leave me alone"],
+)
+def test_opt_out_phrases_are_found(phrases: CuePhrases, text: str) -> None:
+    assert phrases.find(normalize(text)).opt_out
+
+
+@pytest.mark.parametrize(
+    "text", ["stop the bot", "can botox stop my sweating?", "can I stop by today", "I want to cancel my appointment"]
+)
+def test_stop_in_other_senses_is_not_an_opt_out(phrases: CuePhrases, text: str) -> None:
+    assert not phrases.find(normalize(text)).opt_out
+
+
+def test_cues_are_found_in_spanish_and_english(phrases: CuePhrases) -> None:
+    assert phrases.find(normalize("quiero que me devuelvan mi dinero, quiero un reembolso")).complaint
+    assert phrases.find(normalize("how much is botox, can I come friday?")).booking
+    assert phrases.find(normalize("¿Cuánto cuesta el relleno?")).pricing
+
+
+def test_only_cues_that_could_change_the_top_intent_are_looked_for(phrases: CuePhrases) -> None:
+    text = normalize("how much is it, I want a refund")
+    assert phrases.find(text, top="pricing").complaint
+    assert not phrases.find(text, top="greeting").complaint

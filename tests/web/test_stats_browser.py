@@ -1,0 +1,154 @@
+"""/stats in Debian's Chromium: an owner opens the demo history, sees the charts, drills into a slow
+conversation, picks another period and exports the CSV (Selenium + chromedriver, no browser download)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apphelpers import ROOT, RunningApp, running_app, settings_env
+
+from dm_bot.clock import SystemClock
+from dm_bot.demo import Login, build_demo
+from dm_bot.demo_world import TableClassifier
+from dm_bot.domain.models import Budget, Understanding
+from dm_bot.playbooks import load_playbook
+from dm_bot.settings import sqlite_path
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+ARTIFACTS = ROOT / "test-artifacts"
+WAIT_S = 10.0
+U = Understanding
+CLASSIFIER = TableClassifier({  # the demo's scripted texts, understood without loading the language model
+    "hi! how much is lip filler?": U("pricing", ("lip_filler",)),
+    "probably next month": U("other"),
+    "How much is botox?": U("pricing", ("neurotoxin",)),
+    "in a few weeks, my budget is around 300": U("other", (), Budget(300, 300)),
+    "I want to book a hydrafacial": U("booking", ("facial",)),
+    "can I talk to a real person please": U("human_request"),
+    "I am really disappointed, my results look uneven and nobody called me back": U("complaint"),
+})
+
+
+def _missing() -> str | None:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        return "Debian's chromium and chromium-driver are not installed"
+    if importlib.util.find_spec("selenium") is None:
+        return "the selenium package is not installed"
+    return None
+
+
+if (missing := _missing()) is not None:
+    if os.environ.get("CI"):  # CI installs both: a silent skip there would hide the browser tests
+        pytest.fail(f"browser tests cannot run in CI: {missing}", pytrace=False)
+    pytest.skip(missing, allow_module_level=True)
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+class Browser:
+    """Selenium blocks: every call runs in a thread, so the app under test keeps serving on this loop."""
+
+    def __init__(self, driver: Any, base_url: str) -> None:
+        self.driver, self.base_url = driver, base_url
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.to_thread(fn, *args)
+
+    async def go(self, path: str) -> None:
+        await self.run(self.driver.get, self.base_url + path)
+
+    async def find(self, css: str) -> Any:
+        await self.run(WebDriverWait(self.driver, WAIT_S).until,
+                       expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+        return await self.run(self.driver.find_element, By.CSS_SELECTOR, css)
+
+    async def js(self, script: str, *args: Any) -> Any:
+        return await self.run(self.driver.execute_script, script, *args)
+
+    async def screenshot(self, name: str, width: int, height: int) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        await self.run(self.driver.set_window_size, width, height)
+        try:
+            await self.run(self.driver.save_screenshot, str(ARTIFACTS / name))
+        finally:
+            await self.run(self.driver.set_window_size, 1280, 900)
+
+    async def errors(self) -> list[str]:
+        return [e["message"] for e in await self.run(self.driver.get_log, "browser") if e["level"] == "SEVERE"]
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[tuple[RunningApp, Login]]:
+    env = settings_env(tmp_path)
+    path = sqlite_path(env["DM_BOT_DATABASE_URL"])
+    assert path is not None
+    playbook = load_playbook(ROOT / "playbooks" / "demo-spa.yaml")
+    made = await build_demo(path, playbook, CLASSIFIER, SystemClock().now(), 10, "http://127.0.0.1:8080")
+    async with running_app(env, classifier=CLASSIFIER) as app:
+        yield app, made.logins[0]
+
+
+async def test_an_owner_reads_the_charts_drills_into_a_slow_conversation_and_exports(
+    driver: Any, demo: tuple[RunningApp, Login]
+) -> None:
+    app, owner = demo
+    browser = Browser(driver, app.url)
+    await browser.go("/stats")  # not logged in: the login form, which comes back here
+    (await browser.find("input[name=username]")).send_keys(owner.username)
+    (await browser.find("input[name=password]")).send_keys(owner.password)
+    await browser.run((await browser.find("button[type=submit].btn-wide")).click)
+    await browser.find("html[data-charts-ready='1']")
+    drawn = await browser.js("return ['funnel-chart', 'times-chart', 'sla-priority-chart', 'sla-va-chart']"
+                             ".map(id => { const c = document.getElementById(id); return !!c.chart && c.width > 0; })")
+    assert drawn == [True, True, True, True]
+    funnel = await browser.js("return document.getElementById('funnel-chart').chart.data.datasets[0].data")
+    people = [int((await browser.find(f"#funnel-table tr[data-step='{k}'] td.num")).text)
+              for k in ("conversations", "leads", "qualified", "link_sent", "clicked", "booked")]
+    assert funnel == people and people[0] > 0 and people[-1] > 0
+    await browser.screenshot("stats.png", 1280, 2400)
+    await browser.screenshot("stats-phone.png", 390, 2400)
+
+    href = (await browser.find("#slowest a")).get_attribute("href")
+    await browser.run((await browser.find("#slowest a")).click)
+    await browser.find(".convo .thread")
+    assert driver.current_url == href
+
+    await browser.go("/stats")
+    await browser.run((await browser.find(".presets a")).click)  # 7 days
+    await browser.find("html[data-charts-ready='1']")
+    since, until = (await browser.js("return [document.getElementById('since').value,"
+                                     " document.getElementById('until').value]"))
+    assert "days=7" in driver.current_url and since < until
+    csv_text = await browser.run(driver.execute_async_script,
+                                 "const done = arguments[0]; fetch(document.getElementById('export-csv').href)"
+                                 ".then(r => r.text()).then(done)")
+    assert csv_text.startswith("conversation_id,started_at,channel,account,treatment")
+    assert await browser.errors() == []  # the charts ran under the Content-Security-Policy without an error
