@@ -13,7 +13,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/dm-bot chat
+	$(VENV)/bin/dm-bot demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check dm_bot tests

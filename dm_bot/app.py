@@ -28,6 +28,7 @@ from dm_bot.web import links as tracked_links  # `links` is the LinkSigner in li
 from dm_bot.web.keys import (
     CLOCK,
     COMMITTER,
+    INTAKE,
     METRICS,
     ROUTER,
     SECRET_KEY,
@@ -39,7 +40,7 @@ from dm_bot.web.keys import (
     WebhookSecrets,
 )
 from dm_bot.web.metrics import Metrics
-from dm_bot.worker import Worker
+from dm_bot.worker import Intake, Worker
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     app[SETTINGS] = settings
     app[ROUTER] = Router(deps.playbooks)
     app[METRICS] = Metrics()
+    app[INTAKE] = Intake()
     app[WEBHOOK_SECRETS] = WebhookSecrets(
         settings.meta_app_secret, settings.meta_verify_token, settings.tiktok_client_secret
     )
@@ -122,7 +124,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
                       if settings.telegram_token else None)
         notifier = deps.notifier or (staff_chat.notifier if staff_chat is not None else LogNotifier())
         service = Service(store, classifier, channels, notifier, deps.clock, app[ROUTER], links)
-        worker = Worker(service)
+        worker = Worker(service, intake=app[INTAKE])
         committer = GroupCommitter(store)
         scheduler = Scheduler(service, deps.scheduler_interval)
         app[STORE], app[SERVICE], app[WORKER], app[COMMITTER] = store, service, worker, committer

@@ -12,9 +12,44 @@ from dm_bot.service import Service
 log = logging.getLogger(__name__)
 
 
+class Intake:
+    """Webhooks being acknowledged right now. In a burst, handling yields to them: a platform
+    disables a slow webhook, while a reply a moment later costs little (service-contract.md: ack
+    within 1 second). Below `burst` requests in flight, handling runs at once."""
+
+    def __init__(self, burst: int = 8) -> None:
+        self.in_flight = 0
+        self._burst = burst
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    def enter(self) -> None:
+        self.in_flight += 1
+        if self.in_flight >= self._burst:
+            self._quiet.clear()
+
+    def leave(self) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        if self.in_flight < self._burst:
+            self._quiet.set()
+
+    async def quiet(self, within: float) -> None:
+        """Wait until no webhook is in flight, but never longer than `within` (handling always progresses)."""
+        if self._quiet.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._quiet.wait(), within)
+        except TimeoutError:
+            pass
+
+
 class Worker:
-    def __init__(self, service: Service, concurrency: int = 16) -> None:
+    def __init__(
+        self, service: Service, concurrency: int = 16, intake: Intake | None = None, max_defer: float = 0.25
+    ) -> None:
         self._service = service
+        self._intake = intake
+        self._max_defer = max_defer
         self._queues: dict[int, deque[StoredInbound]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
@@ -51,6 +86,8 @@ class Worker:
         try:
             while queue:
                 stored = queue[0]
+                if self._intake is not None:
+                    await self._intake.quiet(self._max_defer)
                 async with self._slots:
                     try:
                         await self._service.handle_inbound(stored)

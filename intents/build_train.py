@@ -217,6 +217,7 @@ def generate(seed: int = SEED) -> list[tuple[dict[str, object], str]]:
     return rows
 
 
+COMBOS_PER_RULE = 40
 # Two-part messages decided by the precedence rules of nlu-labels.md: (winner, loser intents).
 COMBOS = [
     ("medical_concern", ("pricing", "booking", "treatment_info", "appointment_change", "greeting")),
@@ -230,11 +231,11 @@ COMBOS = [
 def combine(rows: list[tuple[dict[str, object], str]], rng: random.Random) -> list[tuple[dict[str, object], str]]:
     by_intent: dict[str, list[tuple[dict[str, object], str]]] = {}
     for record, group in rows:
-        if not record["urgent"] and len(str(record["text"])) < 90:
+        if not record["urgent"] and len(str(record["text"])) < 70:
             by_intent.setdefault(str(record["intent"]), []).append((record, group))
     out = []
     for winner, losers in COMBOS:
-        for _ in range(60):
+        for _ in range(COMBOS_PER_RULE):
             (a, ga), (b, gb) = rng.choice(by_intent[winner]), rng.choice(by_intent[rng.choice(losers)])
             if a["budget"] is not None and b["budget"] is not None:
                 continue

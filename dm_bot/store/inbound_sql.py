@@ -1,8 +1,7 @@
-"""Storing inbound events: the statements, shared by the async path and the one-hop SQLite path."""
+"""Storing inbound events: the statements and their parameters."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from dm_bot.domain.models import Inbound
@@ -35,18 +34,3 @@ def event_params(account_id: str | None, conversation_id: int | None, inbound: I
 def stored(row: Row | None, account_id: str | None, conversation_id: int | None,
            inbound: Inbound) -> StoredInbound | None:
     return None if row is None else StoredInbound(int(row["id"]), account_id, conversation_id, inbound)
-
-
-def save_many_sync(
-    conn: sqlite3.Connection, events: list[tuple[str | None, Inbound]], t: int
-) -> list[StoredInbound | None]:
-    """The batch in the database thread (the caller holds the transaction)."""
-    results: list[StoredInbound | None] = []
-    for account_id, inbound in events:
-        conversation_id = None
-        if account_id is not None:
-            conversation_id = int(conn.execute(UPSERT_CONVERSATION,
-                                               conversation_params(account_id, inbound, t)).fetchone()["id"])
-        row = conn.execute(INSERT_EVENT, event_params(account_id, conversation_id, inbound, t)).fetchone()
-        results.append(stored(row, account_id, conversation_id, inbound))
-    return results

@@ -15,7 +15,6 @@ from dm_bot.store.inbox_queries import InboxQueriesMixin
 from dm_bot.store.links_store import LinksMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
-from dm_bot.store.sqlite_db import SqliteDatabase
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
 from dm_bot.store.stats import StatsMixin
@@ -82,11 +81,8 @@ class SqlStore(
     ) -> list[StoredInbound | None]:
         """Store several events in one transaction (group commit); None for each one already stored."""
         t = codec.to_us(now)
-        db = self.db
-        if isinstance(db, SqliteDatabase):  # the hot path: every statement in one trip to the database thread
-            return await db.run_sync(lambda conn: inbound_sql.save_many_sync(conn, events, t))
         results: list[StoredInbound | None] = []
-        async with db.transaction() as tx:
+        async with self.db.transaction() as tx:
             for account_id, inbound in events:
                 conversation_id = None
                 if account_id is not None:

@@ -13,7 +13,7 @@ from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.store.batcher import GroupCommitter
 from dm_bot.web.metrics import Metrics
-from dm_bot.worker import Worker
+from dm_bot.worker import Intake, Worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +32,4 @@ METRICS = web.AppKey("metrics", Metrics)
 WEBHOOK_SECRETS = web.AppKey("webhook_secrets", WebhookSecrets)
 SETTINGS = web.AppKey("settings", Settings)
 SECRET_KEY = web.AppKey("secret_key", bytes)  # signs sessions and tracked links
+INTAKE = web.AppKey("intake", Intake)

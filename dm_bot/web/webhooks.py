@@ -18,7 +18,7 @@ from dm_bot.channels import (
     verify_tiktok_signature,
 )
 from dm_bot.domain.models import Inbound
-from dm_bot.web.keys import CLOCK, COMMITTER, METRICS, ROUTER, STORE, WEBHOOK_SECRETS, WORKER
+from dm_bot.web.keys import CLOCK, COMMITTER, INTAKE, METRICS, ROUTER, STORE, WEBHOOK_SECRETS, WORKER
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,24 @@ async def meta_handshake(request: web.Request) -> web.Response:
 
 
 async def meta_events(request: web.Request) -> web.Response:
+    intake = request.app[INTAKE]
+    intake.enter()
+    try:
+        return await _meta_events(request)
+    finally:
+        intake.leave()
+
+
+async def tiktok_events(request: web.Request) -> web.Response:
+    intake = request.app[INTAKE]
+    intake.enter()
+    try:
+        return await _tiktok_events(request)
+    finally:
+        intake.leave()
+
+
+async def _meta_events(request: web.Request) -> web.Response:
     started = time.perf_counter()
     body = await request.read()
     secrets = request.app[WEBHOOK_SECRETS]
@@ -53,7 +71,7 @@ async def meta_events(request: web.Request) -> web.Response:
     return web.Response(text="EVENT_RECEIVED")
 
 
-async def tiktok_events(request: web.Request) -> web.Response:
+async def _tiktok_events(request: web.Request) -> web.Response:
     started = time.perf_counter()
     body = await request.read()
     secret = request.app[WEBHOOK_SECRETS].tiktok_client_secret
