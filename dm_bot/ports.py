@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -195,6 +196,8 @@ class Store(Protocol):
     async def next_timer_due(self) -> datetime | None: ...
 
     async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
+
+    async def claim_outbox(self, ids: Sequence[int], now: datetime) -> set[int]: ...
 
     async def mark_outbox(
         self, outbox_id: int, result: SendResult, now: datetime, retry_in: timedelta | None = None

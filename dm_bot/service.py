@@ -173,7 +173,10 @@ class Service:
 
     async def deliver(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> None:
         """Send outbox items; failures stay in the outbox with a retry time or a recorded reason."""
+        claimed = await self.store.claim_outbox([item.id for item in items], self.clock.now())
         for item in items:
+            if item.id not in claimed:  # another worker (or the scheduler's retry pass) has it
+                continue
             try:
                 result = await self._send(item)
             except Exception as exc:  # a failed alert or an adapter bug must not lose the row: retry it

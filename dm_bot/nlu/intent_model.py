@@ -38,6 +38,11 @@ def model_words(normalized: str) -> list[str]:
     return _DIGIT.sub("0", _SPLIT_PUNCT.sub(r" \1 ", normalized[:MAX_CHARS])).split()
 
 
+def cue_word(group: str) -> str:
+    """The feature word of a cue group; no normalised message contains one (model_words splits off no "_")."""
+    return f"__cue_{group}__"
+
+
 def _char_keys(word: str, sizes: tuple[int, ...]) -> np.ndarray:
     padded = f"<{word}>"
     grams = {padded[i : i + n] for n in sizes for i in range(max(1, len(padded) - n + 1))}

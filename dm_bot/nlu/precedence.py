@@ -9,9 +9,7 @@ from pathlib import Path
 
 from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
 
-CUE_GROUPS = ("opt_out", "complaint", "booking", "pricing")
-# The cues worth looking for, by the model's top intent: only these can change its decision (opt_out always can).
-RELEVANT_CUES = {"pricing": ("complaint", "booking"), "booking": ("complaint",), "treatment_info": ("pricing",)}
+RULE_CUES = ("opt_out", "complaint", "booking", "pricing")  # the groups of intents/precedence.yaml
 # A cue tips the model's choice only towards an intent the model already gives at least this much: a cue word
 # alone ("how much downtime", "no difference in price") is too weak to overrule a confident model.
 TIP_FLOOR = {"complaint": 0.05, "booking": 0.05, "pricing": 0.03}
@@ -31,6 +29,11 @@ class Cues:
     booking: bool = False
     pricing: bool = False
 
+    @classmethod
+    def of(cls, found: frozenset[str], urgent: bool = False, medical: bool = False) -> Cues:
+        """From the rule cue groups found (CuePhrases.found); an emergency is always a medical matter."""
+        return cls(urgent, medical or urgent, *(group in found for group in RULE_CUES))
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -39,32 +42,37 @@ class Verdict:
     rule: str | None = None  # the rule that decided, None when the model's top intent stood
 
 
+def cue_text(normalized: str) -> str:
+    """What cue phrases are matched against: normalised text without apostrophes, so "don't" reads "dont"."""
+    return normalized.replace("'", "")
+
+
 class CuePhrases:
-    """The cue phrases of intents/precedence.yaml, compiled once."""
+    """Groups of cue phrases (regular expressions in a YAML mapping of group -> list), compiled once."""
 
     def __init__(self, patterns: Mapping[str, list[str]]) -> None:
         # One group between lookarounds rather than \b: a phrase may start or end with punctuation ("stop!!",
         # "$$"), and one lookaround per position instead of one per phrase is ten times faster.
         self._compiled = {
-            group: re.compile(r"(?<!\w)(?:" + "|".join(patterns[group]) + r")(?!\w)" if patterns.get(group) else "(?!)")
-            for group in CUE_GROUPS
+            group: re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)")
+            for group, phrases in patterns.items()
+            if phrases
         }
 
     @classmethod
-    def load(cls, path: Path | None = None) -> CuePhrases:
-        source = lexicon_path("precedence.yaml", path)
+    def load(cls, name: str = "precedence.yaml", path: Path | None = None) -> CuePhrases:
+        """intents/<name> (or `path`); every top-level key is a group."""
+        source = lexicon_path(name, path)
         data = load_mapping(source)
-        return cls({group: str_list(data, group, source) for group in CUE_GROUPS})
+        return cls({str(group): str_list(data, str(group), source) for group in data})
 
-    def find(self, normalized: str, urgent: bool = False, medical: bool = False, top: str | None = None) -> Cues:
-        """Cues of normalised text (dm_bot.nlu.text.normalize); apostrophes are dropped so "don't" reads "dont".
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(self._compiled)
 
-        Given the model's top intent, only the cues that could change the decision are looked for (speed).
-        """
-        text = normalized.replace("'", "")
-        groups = CUE_GROUPS if top is None else ("opt_out", *RELEVANT_CUES.get(top, ()))
-        found = {group: self._compiled[group].search(text) is not None for group in groups}
-        return Cues(urgent=urgent, medical=medical or urgent, **found)
+    def found(self, text: str) -> frozenset[str]:
+        """The groups with a phrase in `text` (as made by cue_text)."""
+        return frozenset(group for group, pattern in self._compiled.items() if pattern.search(text))
 
 
 def decide(scores: Mapping[str, float], cues: Cues) -> Verdict:

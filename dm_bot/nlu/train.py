@@ -16,8 +16,8 @@ from spacy.training import Example
 from thinc.api import Adam, fix_random_seed
 
 from dm_bot.domain.models import INTENTS
-from dm_bot.nlu.intent_model import ARCHITECTURE, MODEL_DIR, model_words, textcat_of
-from dm_bot.nlu.text import normalize
+from dm_bot.nlu.classifier import Extractors
+from dm_bot.nlu.intent_model import ARCHITECTURE, MODEL_DIR, textcat_of
 
 SEED = 7
 EPOCHS = 12
@@ -62,21 +62,23 @@ def build_pipeline(config: dict[str, Any] | None = None) -> Language:
     return nlp
 
 
-def _doc(nlp: Language, text: str) -> Doc:
-    """The training doc of a message: the very words the classifier gives the model (intent_model.model_words)."""
-    return Doc(nlp.vocab, words=model_words(normalize(text)))
-
-
 def fit(
-    pairs: list[tuple[str, str]], epochs: int = EPOCHS, seed: int = SEED, config: dict[str, Any] | None = None
+    pairs: list[tuple[str, str]],
+    epochs: int = EPOCHS,
+    seed: int = SEED,
+    config: dict[str, Any] | None = None,
+    extractors: Extractors | None = None,
 ) -> tuple[Language, list[float]]:
     """Train a fresh pipeline on (text, intent) pairs; the same inputs give the same weights."""
     fix_random_seed(seed)
     rng = random.Random(seed)
     nlp = build_pipeline(config)
+    reader = extractors or Extractors.load()
+    # Each example is read as the classifier reads a DM: the same words, the same cue features.
+    docs = [Doc(nlp.vocab, words=reader.read(text).words) for text, _ in pairs]
     examples = [
-        Example.from_dict(_doc(nlp, text), {"cats": {label: float(label == intent) for label in INTENTS}})
-        for text, intent in pairs
+        Example.from_dict(doc, {"cats": {label: float(label == intent) for label in INTENTS}})
+        for doc, (_, intent) in zip(docs, pairs, strict=True)
     ]
     nlp.initialize(lambda: examples)
     optimizer = Adam(LEARN_RATE, L2=L2, use_averages=True)
@@ -98,11 +100,12 @@ def train(intents_dir: Path, out_dir: Path | None = None, epochs: int = EPOCHS, 
     started = time.perf_counter()
     out_dir = out_dir or MODEL_DIR
     pairs = read_training(intents_dir)
-    nlp, losses = fit(pairs, epochs=epochs, seed=seed)
+    extractors = Extractors.load()
+    nlp, losses = fit(pairs, epochs=epochs, seed=seed, extractors=extractors)
     out_dir.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out_dir)
     textcat = textcat_of(nlp)
-    scores = textcat.model.predict([_doc(nlp, text) for text, _ in pairs])
+    scores = textcat.model.predict([extractors.read(text).words for text, _ in pairs])
     labels = list(textcat.labels)
     correct = sum(labels[int(row.argmax())] == intent for row, (_, intent) in zip(scores, pairs, strict=True))
     return {

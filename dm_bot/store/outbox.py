@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,8 @@ from dm_bot.domain.actions import Decision
 from dm_bot.ports import Alert, OutboxItem, Outgoing, SendResult, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
+
+SEND_LEASE = timedelta(seconds=60)  # longer than any send's timeout
 
 
 class OutboxMixin:
@@ -47,6 +50,11 @@ class OutboxMixin:
         return OutboxItem(oid, "alert", attempts, alert=item)
 
     async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Rows due for a (re)try; interrupted sends are recorded as failed, for staff to see."""
+        await self.db.execute(
+            "UPDATE outbox SET status = 'failed', error = :e WHERE status = 'sending' AND next_attempt_at < :t",
+            {"e": "interrupted while sending: not resent, it may have reached the prospect", "t": codec.to_us(now)},
+        )
         rows = await self.db.fetch(
             "SELECT id, kind, payload, attempts FROM outbox WHERE status = 'pending' AND next_attempt_at <= :t"
             " ORDER BY id LIMIT :n",
@@ -58,6 +66,21 @@ class OutboxMixin:
             record = codec.loads(Outgoing, payload) if r["kind"] == "message" else codec.loads(Alert, payload)
             items.append(self._item(r["id"], r["kind"], r["attempts"], record))
         return items
+
+    async def claim_outbox(self, ids: Sequence[int], now: datetime, lease: timedelta = SEND_LEASE) -> set[int]:
+        """Take pending rows for sending: each row is sent by one worker, once. A row still 'sending'
+        when its lease ends was interrupted mid-send (a crash): it is not sent again (the platforms
+        take no idempotency key, so a resend could duplicate the reply); see `pending_outbox`."""
+        if not ids:
+            return set()
+        marks = ", ".join(f":i{n}" for n in range(len(ids)))
+        params: dict[str, Any] = {f"i{n}": i for n, i in enumerate(ids)}
+        rows = await self.db.fetch(
+            f"UPDATE outbox SET status = 'sending', next_attempt_at = :lease WHERE status = 'pending'"
+            f" AND id IN ({marks}) RETURNING id",
+            {**params, "lease": codec.to_us(now + lease)},
+        )
+        return {int(r["id"]) for r in rows}
 
     async def mark_outbox(self, outbox_id: int, result: SendResult, now: datetime,
                           retry_in: timedelta | None = None) -> None:

@@ -195,3 +195,24 @@ async def test_migrate_twice_keeps_the_schema_and_the_data(store: SqlStore) -> N
     assert await store.migrate() == await store.migrate()
     assert await store.ping()
     assert len(await store.unhandled_inbound()) == 1
+
+
+async def test_an_outbox_row_is_claimed_for_sending_by_one_worker_only(store: SqlStore) -> None:
+    iid, cid = await saved(store)
+    snap = await store.snapshot(cid)
+    out = Outgoing("spa-a", "instagram", "ig-biz", "u1", "hello")
+    (item,) = (await store.commit_decision(snap, iid, None, Decision(), (out,), NOW)).items
+    first, second = await asyncio.gather(store.claim_outbox([item.id], NOW), store.claim_outbox([item.id], NOW))
+    assert sorted([first, second], key=len) == [set(), {item.id}]
+    assert await store.pending_outbox(NOW) == []
+
+
+async def test_a_send_interrupted_by_a_crash_is_recorded_failed_and_not_resent(store: SqlStore) -> None:
+    iid, cid = await saved(store)
+    snap = await store.snapshot(cid)
+    out = Outgoing("spa-a", "instagram", "ig-biz", "u1", "hello")
+    (item,) = (await store.commit_decision(snap, iid, None, Decision(), (out,), NOW)).items
+    assert await store.claim_outbox([item.id], NOW) == {item.id}  # then the process dies mid-send
+    assert await store.pending_outbox(NOW + timedelta(minutes=5)) == []
+    delivery = await store.db.fetchrow("SELECT status, error FROM outbox WHERE id = :i", {"i": item.id})
+    assert delivery is not None and delivery["status"] == "failed" and "interrupted" in delivery["error"]
