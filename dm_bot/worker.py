@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
+from collections.abc import Callable
 
 from dm_bot.ports import StoredInbound
 from dm_bot.service import Service
@@ -13,34 +15,47 @@ log = logging.getLogger(__name__)
 
 
 class Intake:
-    """Webhooks being acknowledged right now. In a burst, handling yields to them: a platform
+    """How fast webhooks are arriving. In a burst, handling yields to acknowledging: a platform
     disables a slow webhook, while a reply a moment later costs little (service-contract.md: ack
-    within 1 second). Below `burst` requests in flight, handling runs at once."""
+    within 1 second). Below `burst_per_second`, handling runs at once."""
 
-    def __init__(self, burst: int = 8) -> None:
+    WINDOW = 0.25  # seconds
+
+    def __init__(self, burst_per_second: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.in_flight = 0
-        self._burst = burst
-        self._quiet = asyncio.Event()
-        self._quiet.set()
+        self._threshold = burst_per_second * self.WINDOW
+        self._clock = clock
+        self._window_start = clock()
+        self._count = 0
+        self._previous = 0
+
+    def _roll(self) -> None:
+        now = self._clock()
+        if now - self._window_start >= self.WINDOW:
+            elapsed_windows = (now - self._window_start) // self.WINDOW
+            self._previous = self._count if elapsed_windows == 1 else 0
+            self._count = 0
+            self._window_start = now
 
     def enter(self) -> None:
+        self._roll()
+        self._count += 1
         self.in_flight += 1
-        if self.in_flight >= self._burst:
-            self._quiet.clear()
 
     def leave(self) -> None:
         self.in_flight = max(0, self.in_flight - 1)
-        if self.in_flight < self._burst:
-            self._quiet.set()
+
+    @property
+    def busy(self) -> bool:
+        self._roll()
+        return max(self._count, self._previous) >= self._threshold
 
     async def quiet(self, within: float) -> None:
-        """Wait until no webhook is in flight, but never longer than `within` (handling always progresses)."""
-        if self._quiet.is_set():
-            return
-        try:
-            await asyncio.wait_for(self._quiet.wait(), within)
-        except TimeoutError:
-            pass
+        """Wait until the burst has passed, but never longer than `within` (handling always progresses)."""
+        waited = 0.0
+        while self.busy and waited < within:
+            await asyncio.sleep(0.02)
+            waited += 0.02
 
 
 class Worker:
@@ -50,6 +65,7 @@ class Worker:
         self._service = service
         self._intake = intake
         self._max_defer = max_defer
+        self._lane = asyncio.Lock()  # in a burst, one event at a time waits for a lull
         self._queues: dict[int, deque[StoredInbound]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
@@ -86,8 +102,11 @@ class Worker:
         try:
             while queue:
                 stored = queue[0]
-                if self._intake is not None:
-                    await self._intake.quiet(self._max_defer)
+                if self._intake is not None and self._intake.busy:
+                    # A burst: handle at most one event per `max_defer` until it passes, so the
+                    # acknowledgements keep the CPU and the database (handling catches up after).
+                    async with self._lane:
+                        await self._intake.quiet(self._max_defer)
                 async with self._slots:
                     try:
                         await self._service.handle_inbound(stored)

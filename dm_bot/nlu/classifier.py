@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import spacy
 from spacy.language import Language as SpacyPipeline
 
-from dm_bot.domain.models import INTENTS, Budget, Understanding
+from dm_bot.domain.models import Budget, Understanding
 from dm_bot.nlu import intent_model
 from dm_bot.nlu.budget import BudgetParser
 from dm_bot.nlu.language import LanguageDetector
@@ -18,6 +18,9 @@ from dm_bot.nlu.text import normalize
 from dm_bot.nlu.treatments import TreatmentMatcher
 from dm_bot.nlu.urgency import UrgencyDetector
 
+# The model's own reading of a possible emergency counts from this probability of the urgent class on: recall
+# first (nlu-labels.md), the urgency detector's phrase rules already catch the wordings they know.
+URGENT_THRESHOLD = 0.3
 # Emoji, other scripts, punctuation: without a Latin letter or digit the message asks nothing the bot can read,
 # so only the intents that need no words (a wave is a greeting, a thumbs-up is "other") are open to it.
 WORDLESS_INTENTS = ("greeting", "other")
@@ -62,12 +65,19 @@ class Extractors:
             CuePhrases.load("intent_cues.yaml"),
         )
 
+    def warm_up(self, words: list[str], chunk: int = 40) -> None:
+        """Read the words once, a few dozen at a time, so the extractors' word caches (spelling, fuzzy treatment
+        names) hold the common vocabulary before the first real message: the first messages are as fast as the rest."""
+        for start in range(0, len(words), chunk):
+            self.read(" ".join(words[start : start + chunk]))
+
     def read(self, text: str) -> Reading:
-        normalized = normalize(_encodable(text))
+        """One message read by every extractor; the text is normalised once (dm_bot.nlu.text caches it for all)."""
+        text = _encodable(text)
+        normalized = normalize(text)
         words = intent_model.model_words(normalized)
         if not _READABLE.search(normalized):
             return Reading(normalized, words)
-        text = _encodable(text)
         treatments, budget = self.treatments.find(text), self.budget.parse(text)
         urgent = self.urgency.is_urgent(text)
         medical = urgent or self.urgency.has_medical_cue(text)
@@ -86,35 +96,40 @@ class SpacyClassifier:
     def __init__(self, nlp: SpacyPipeline, extractors: Extractors) -> None:
         self._textcat = intent_model.textcat_of(nlp)
         self._labels: tuple[str, ...] = tuple(self._textcat.labels)
-        if set(self._labels) != set(INTENTS):
-            raise ValueError(f"the intent model's labels {self._labels} are not the 14 intents of nlu-labels.md")
+        if set(self._labels) != set(intent_model.CLASSES):
+            raise ValueError(f"the intent model's classes {self._labels} are not {intent_model.CLASSES}")
         if self._textcat.model.attrs.get("multi_label", True):
             raise ValueError("the intent model must have exclusive classes (one intent per message)")
         self._extractors = extractors
 
-    def intent_scores(self, words: list[str]) -> dict[str, float]:
-        """The model's probability for each intent of a Reading's words, before the precedence rules."""
+    def class_scores(self, words: list[str]) -> dict[str, float]:
+        """The model's probability for each class (intent_model.CLASSES) of a Reading's words."""
         row = intent_model.predict_words(self._textcat.model, words)
         return {label: float(score) for label, score in zip(self._labels, row, strict=True)}
 
     def classify(self, text: str) -> Understanding:
         """Never raises on any string: empty, huge, emoji-only, other scripts, control characters, lone surrogates."""
-        text = _encodable(text)
         reading = self._extractors.read(text)
         if not reading.normalized:
             return Understanding(intent="other", confidence=1.0, language="en")
-        scores = self.intent_scores(reading.words)
+        scores = self.class_scores(reading.words)
+        urgent_score = scores.pop(intent_model.URGENT_CLASS)
+        scores["medical_concern"] += urgent_score  # an emergency is a medical concern
+        cues = reading.cues
+        if urgent_score >= URGENT_THRESHOLD and not cues.urgent:
+            cues = replace(cues, urgent=True, medical=True)
         if not _READABLE.search(reading.normalized):
             total = sum(scores[label] for label in WORDLESS_INTENTS) or 1.0
             scores = {label: scores[label] / total for label in WORDLESS_INTENTS}
-        verdict = decide(scores, reading.cues)
+            cues = Cues()
+        verdict = decide(scores, cues)
         return Understanding(
             intent=verdict.intent,
             treatments=reading.treatments,
             budget=reading.budget,
-            urgent=reading.cues.urgent,
+            urgent=cues.urgent,
             confidence=min(1.0, max(0.0, verdict.confidence)),
-            language=self._extractors.language.detect(text),
+            language=self._extractors.language.detect(_encodable(text)),
         )
 
 
@@ -130,5 +145,8 @@ def _encodable(text: str) -> str:
 def load_classifier(model_dir: Path | None = None) -> SpacyClassifier:
     """The classifier with the intent model of model_dir (default: the shipped dm_bot/nlu/model), read from disk."""
     nlp = spacy.load(model_dir or intent_model.MODEL_DIR)  # importing intent_model registered its architecture
-    intent_model.warm_up(intent_model.textcat_of(nlp).model, [word for word in nlp.vocab.strings if word.strip()])
-    return SpacyClassifier(nlp, Extractors.load())
+    vocabulary = [word for word in nlp.vocab.strings if word.strip()]
+    intent_model.warm_up(intent_model.textcat_of(nlp).model, vocabulary)
+    extractors = Extractors.load()
+    extractors.warm_up(vocabulary)
+    return SpacyClassifier(nlp, extractors)

@@ -17,7 +17,13 @@ from spacy.util import registry
 from thinc.api import Model, SparseLinear_v2, chain, softmax_activation
 from thinc.types import Ints1d
 
+from dm_bot.domain.models import INTENTS
+
 ARCHITECTURE = "dm_bot.CharWordBOW.v1"
+# The model's classes: the 14 intents, with possible emergencies apart from other medical concerns, so the model
+# can back up the urgency detector's phrase rules on wordings (and typos) they do not know.
+URGENT_CLASS = "medical_concern_urgent"
+CLASSES: tuple[str, ...] = (*INTENTS, URGENT_CLASS)
 MODEL_DIR = Path(__file__).resolve().parent / "model"  # the shipped pipeline
 MAX_CHARS = 1000  # a DM longer than this is classified on its opening: the purpose is stated early
 MAX_CACHE = 200_000  # word -> feature keys; bounded so a stream of junk cannot grow it forever
@@ -39,12 +45,13 @@ def model_words(normalized: str) -> list[str]:
 
 
 def cue_word(group: str) -> str:
-    """The feature word of a cue group; no normalised message contains one (model_words splits off no "_")."""
+    """The feature word of a cue group ("__cue_pricing__"): not a word people type."""
     return f"__cue_{group}__"
 
 
 def _char_keys(word: str, sizes: tuple[int, ...]) -> np.ndarray:
     padded = f"<{word}>"
+    # Sorted: a set's order changes with each process's string hashing, and so would the float sums of training.
     grams = {padded[i : i + n] for n in sizes for i in range(max(1, len(padded) - n + 1))}
     # The "#" prefix keeps character n-grams apart from whole words that happen to be spelled the same.
     return np.fromiter((hash_string("#" + g) for g in grams), dtype=np.uint64, count=len(grams))
@@ -121,7 +128,7 @@ registry.architectures.register(ARCHITECTURE, func=build_char_word_bow)
 
 
 def predict_words(model: Model[list[Words], Any], words: Sequence[str]) -> np.ndarray:
-    """The intent probabilities of one message's words, the layers of build_char_word_bow called one by one:
+    """The class probabilities of one message's words, the layers of build_char_word_bow called one by one:
     thinc's chain and spaCy's tokenizer cost more than the features themselves when a server classifies one DM
     at a time."""
     extract, linear = model.layers[0], model.layers[1]

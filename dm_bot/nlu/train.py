@@ -17,13 +17,12 @@ from thinc.api import Adam, fix_random_seed
 
 from dm_bot.domain.models import INTENTS
 from dm_bot.nlu.classifier import Extractors
-from dm_bot.nlu.intent_model import ARCHITECTURE, MODEL_DIR, textcat_of
+from dm_bot.nlu.intent_model import ARCHITECTURE, CLASSES, MODEL_DIR, URGENT_CLASS, textcat_of
 
 SEED = 7
 EPOCHS = 12
 LEARN_RATE = 0.002
 BATCH_SIZE = 16
-L2 = 0.0
 TEXTCAT_CONFIG: dict[str, Any] = {
     "model": {
         "@architectures": ARCHITECTURE,
@@ -31,13 +30,14 @@ TEXTCAT_CONFIG: dict[str, Any] = {
         "char_min": 3,
         "char_max": 5,
         "char_weight": 0.5,
-        "length": 2**16,
+        "length": 2**15,
     }
 }
 
 
 def read_training(intents_dir: Path) -> list[tuple[str, str]]:
-    """(text, intent) pairs from every train*.jsonl in intents_dir, in file then line order."""
+    """(text, class) pairs from every train*.jsonl in intents_dir, in file then line order. The class is the
+    intent, or URGENT_CLASS for a possible emergency (intent_model.CLASSES)."""
     pairs: list[tuple[str, str]] = []
     for path in sorted(intents_dir.glob("train*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -46,18 +46,19 @@ def read_training(intents_dir: Path) -> list[tuple[str, str]]:
             record = json.loads(line)
             if record.get("intent") not in INTENTS or not isinstance(record.get("text"), str):
                 raise ValueError(f"{path.name} line {number}: needs a text and one of the 14 intents")
-            pairs.append((record["text"], record["intent"]))
+            urgent = record.get("urgent") is True and record["intent"] == "medical_concern"
+            pairs.append((record["text"], URGENT_CLASS if urgent else record["intent"]))
     if not pairs:
         raise ValueError(f"no training records in {intents_dir}/train*.jsonl")
     return pairs
 
 
 def build_pipeline(config: dict[str, Any] | None = None) -> Language:
-    """A blank English pipeline with an untrained textcat over the 14 intents."""
+    """A blank English pipeline with an untrained textcat over the 14 intents and the urgent class."""
     nlp = spacy.blank("en")
     nlp.add_pipe("textcat", config=config or TEXTCAT_CONFIG)
     textcat = textcat_of(nlp)
-    for label in INTENTS:
+    for label in CLASSES:
         textcat.add_label(label)
     return nlp
 
@@ -69,7 +70,7 @@ def fit(
     config: dict[str, Any] | None = None,
     extractors: Extractors | None = None,
 ) -> tuple[Language, list[float]]:
-    """Train a fresh pipeline on (text, intent) pairs; the same inputs give the same weights."""
+    """Train a fresh pipeline on (text, class) pairs; the same inputs give the same weights."""
     fix_random_seed(seed)
     rng = random.Random(seed)
     nlp = build_pipeline(config)
@@ -77,11 +78,11 @@ def fit(
     # Each example is read as the classifier reads a DM: the same words, the same cue features.
     docs = [Doc(nlp.vocab, words=reader.read(text).words) for text, _ in pairs]
     examples = [
-        Example.from_dict(doc, {"cats": {label: float(label == intent) for label in INTENTS}})
-        for doc, (_, intent) in zip(docs, pairs, strict=True)
+        Example.from_dict(doc, {"cats": {label: float(label == wanted) for label in CLASSES}})
+        for doc, (_, wanted) in zip(docs, pairs, strict=True)
     ]
     nlp.initialize(lambda: examples)
-    optimizer = Adam(LEARN_RATE, L2=L2, use_averages=True)
+    optimizer = Adam(LEARN_RATE, use_averages=True)
     losses_per_epoch = []
     for _ in range(epochs):
         rng.shuffle(examples)
@@ -110,7 +111,7 @@ def train(intents_dir: Path, out_dir: Path | None = None, epochs: int = EPOCHS, 
     correct = sum(labels[int(row.argmax())] == intent for row, (_, intent) in zip(scores, pairs, strict=True))
     return {
         "examples": len(pairs),
-        "per_intent": dict(sorted(Counter(intent for _, intent in pairs).items())),
+        "per_class": dict(sorted(Counter(wanted for _, wanted in pairs).items())),
         "epochs": epochs,
         "seed": seed,
         "losses": losses,

@@ -49,6 +49,8 @@ class Database(Tx, Protocol):
 
     def transaction(self) -> Any: ...
 
+    async def fetch_relaxed(self, sql: str, params: Params | None = None) -> Sequence[Row]: ...
+
     async def close(self) -> None: ...
 
 
@@ -99,6 +101,12 @@ class PostgresDatabase:
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._pool.acquire() as conn, conn.transaction():
             yield _PgTx(conn)
+
+    async def fetch_relaxed(self, sql: str, params: Params | None = None) -> Sequence[Row]:
+        """One statement whose commit does not wait for the WAL flush (crash-safe, not power-cut-safe)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SET LOCAL synchronous_commit TO OFF")
+            return await _PgTx(conn).fetch(sql, params)
 
     async def close(self) -> None:
         await self._pool.close()

@@ -75,7 +75,7 @@ class OutboxMixin:
             return set()
         marks = ", ".join(f":i{n}" for n in range(len(ids)))
         params: dict[str, Any] = {f"i{n}": i for n, i in enumerate(ids)}
-        rows = await self.db.fetch(
+        rows = await self.db.fetch_relaxed(  # a claim lost to a power cut only means one resend
             f"UPDATE outbox SET status = 'sending', next_attempt_at = :lease WHERE status = 'pending'"
             f" AND id IN ({marks}) RETURNING id",
             {**params, "lease": codec.to_us(now + lease)},
@@ -92,7 +92,7 @@ class OutboxMixin:
             status, next_at = "pending", codec.to_us(now + retry_in)
         else:
             status, next_at = "failed", t
-        await self.db.execute(
+        await self.db.fetch_relaxed(  # a mark lost to a power cut shows the send as interrupted
             "UPDATE outbox SET status = :s, attempts = attempts + 1, next_attempt_at = :n, error = :e,"
             " platform_message_id = :m, sent_at = CASE WHEN :s = 'sent' THEN :t ELSE sent_at END WHERE id = :i",
             {"s": status, "n": next_at, "e": result.error, "m": result.platform_message_id, "t": t, "i": outbox_id},

@@ -90,6 +90,20 @@ class SqliteDatabase:
         async with self._lock:
             await self._call(lambda c: c.execute(sql, dict(params or {})))
 
+    async def fetch_relaxed(self, sql: str, params: Params | None = None) -> Sequence[Row]:
+        """One statement committed without waiting for the disk (WAL, synchronous=NORMAL): it survives
+        a crash, not a power cut. For bookkeeping that may be redone, such as outbox claims and marks."""
+
+        def run(conn: sqlite3.Connection) -> list[Row]:
+            conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                return _fetch(conn, sql, params)
+            finally:
+                conn.execute("PRAGMA synchronous=FULL")
+
+        async with self._lock:
+            return await self._call(run)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:

@@ -133,6 +133,11 @@ def test_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
         run_eval_messages(tmp_path / "latin1.jsonl", None, TableClassifier({}))
 
 
+def test_file_without_records_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(EvalInputError, match="no records"):
+        run_eval_messages(write(tmp_path / "empty.jsonl", ""), None, TableClassifier({}))
+
+
 def test_cli_prints_one_json_line_and_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path / "spec.jsonl", record("how much is lip filler? budget is like 500", "pricing",
                                                  ["lip_filler"], {"min": 500, "max": 500}), record("hola", "greeting"))

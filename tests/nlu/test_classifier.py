@@ -7,11 +7,15 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dm_bot.domain.models import INTENTS, TREATMENTS, Budget
 from dm_bot.nlu import SpacyClassifier, load_classifier
+from dm_bot.nlu.classifier import Extractors
+from dm_bot.nlu.intent_model import MODEL_DIR
+from dm_bot.nlu.urgency import UrgencyDetector
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +64,26 @@ def test_possible_emergency_is_urgent_and_a_medical_concern(classifier: SpacyCla
     understood = classifier.classify("my lip is turning white after my filler this morning")
     assert understood.urgent
     assert understood.intent == "medical_concern"
+
+
+class PhraseRulesSeeNothing(UrgencyDetector):
+    """The urgency detector with no phrase rule firing: what the model does on a wording the rules miss."""
+
+    def is_urgent(self, text: str) -> bool:
+        return False
+
+    def has_medical_cue(self, text: str) -> bool:
+        return False
+
+
+def test_model_backs_up_the_urgency_rules_on_an_emergency_they_miss() -> None:
+    real = Extractors.load()
+    blind = Extractors(real.treatments, PhraseRulesSeeNothing.load(), real.budget, real.language, real.rule_cues,
+                       real.intent_cues)
+    classifier = SpacyClassifier(spacy.load(MODEL_DIR), blind)
+    understood = classifier.classify("my lip is turning white after my filler this morning")
+    assert (understood.intent, understood.urgent) == ("medical_concern", True)
+    assert not classifier.classify("is bruising normal after filler?").urgent
 
 
 def test_ordinary_bruising_is_a_medical_concern_but_not_urgent(classifier: SpacyClassifier) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from dm_bot.domain.models import INTENTS
 from dm_bot.nlu import load_classifier
-from dm_bot.nlu.intent_model import model_words
+from dm_bot.nlu.intent_model import URGENT_CLASS, model_words
 from dm_bot.nlu.train import read_training, train
 
 # Two short messages per intent: enough for the model to tell them apart, small enough to train in a second.
@@ -31,12 +34,18 @@ TINY = {
 }
 
 
+URGENT = ["my lip is turning white after filler", "I can't breathe after my IV"]
+
+
 def write_tiny(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     lines = [
         json.dumps({"text": text, "intent": intent, "treatments": [], "budget": None, "urgent": False})
         for intent, texts in TINY.items()
         for text in texts
+    ] + [
+        json.dumps({"text": text, "intent": "medical_concern", "treatments": [], "budget": None, "urgent": True})
+        for text in URGENT
     ]
     (directory / "train.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return directory
@@ -49,15 +58,20 @@ def model_bytes(out: Path) -> bytes:
 def test_training_twice_on_the_same_data_gives_the_same_model(tmp_path: Path) -> None:
     intents = write_tiny(tmp_path / "intents")
     first = train(intents, tmp_path / "a", epochs=3)
-    second = train(intents, tmp_path / "b", epochs=3)
+    # the second run in a fresh process with other string hashing: nothing may depend on set or dict order
+    script = f"from pathlib import Path; from dm_bot.nlu.train import train; train(Path({str(intents)!r}), " \
+             f"Path({str(tmp_path / 'b')!r}), epochs=3)"
+    env = os.environ | {"PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, timeout=120)
     assert model_bytes(tmp_path / "a") == model_bytes(tmp_path / "b")
-    assert first["losses"] == second["losses"]
+    assert first["losses"] == train(intents, tmp_path / "c", epochs=3)["losses"]
 
 
 def test_trained_model_is_loaded_by_the_classifier_and_learns_its_data(tmp_path: Path) -> None:
     stats = train(write_tiny(tmp_path / "intents"), tmp_path / "model", epochs=8)
-    assert stats["examples"] == 2 * len(INTENTS)
-    assert stats["per_intent"] == {intent: 2 for intent in sorted(INTENTS)}
+    assert stats["examples"] == 2 * len(INTENTS) + len(URGENT)
+    # possible emergencies are a class of their own, apart from the other medical concerns
+    assert stats["per_class"] == {label: 2 for label in sorted((*INTENTS, URGENT_CLASS))}
     assert float(str(stats["train_accuracy"])) >= 0.9
     classifier = load_classifier(tmp_path / "model")
     assert classifier.classify("where are you located").intent == "hours_location"

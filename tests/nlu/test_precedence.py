@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dm_bot.domain.models import INTENTS
-from dm_bot.nlu.precedence import RULE_CONFIDENCE, TIP_FLOOR, CuePhrases, Cues, decide
+from dm_bot.nlu.precedence import RULE_CONFIDENCE, TIP_FLOOR, CuePhrases, Cues, cue_text, decide
 from dm_bot.nlu.text import normalize
 
 
@@ -29,7 +29,7 @@ def test_medical_cue_beats_every_other_intent(top: str) -> None:
 
 def test_urgent_message_is_a_medical_concern_even_when_the_model_says_booking() -> None:
     assert decide(scores(booking=0.95), Cues(urgent=True, medical=True)).intent == "medical_concern"
-    assert CuePhrases({}).find("my lip is white", urgent=True).medical  # urgent implies medical
+    assert Cues.of(frozenset(), urgent=True).medical  # an emergency is a medical matter
 
 
 @pytest.mark.parametrize("top", ["pricing", "booking", "complaint", "partnership", "treatment_info", "greeting"])
@@ -76,23 +76,27 @@ def test_model_top_intent_stands_without_cues() -> None:
      "stop texting me", "no me escriban más", "dejen de mandarme promociones", "leave me alone"],
 )
 def test_opt_out_phrases_are_found(phrases: CuePhrases, text: str) -> None:
-    assert phrases.find(normalize(text)).opt_out
+    assert "opt_out" in phrases.found(cue_text(normalize(text)))
 
 
 @pytest.mark.parametrize(
     "text", ["stop the bot", "can botox stop my sweating?", "can I stop by today", "I want to cancel my appointment"]
 )
 def test_stop_in_other_senses_is_not_an_opt_out(phrases: CuePhrases, text: str) -> None:
-    assert not phrases.find(normalize(text)).opt_out
+    assert "opt_out" not in phrases.found(cue_text(normalize(text)))
 
 
 def test_cues_are_found_in_spanish_and_english(phrases: CuePhrases) -> None:
-    assert phrases.find(normalize("quiero que me devuelvan mi dinero, quiero un reembolso")).complaint
-    assert phrases.find(normalize("how much is botox, can I come friday?")).booking
-    assert phrases.find(normalize("¿Cuánto cuesta el relleno?")).pricing
+    assert "complaint" in phrases.found(cue_text(normalize("quiero que me devuelvan mi dinero, quiero un reembolso")))
+    assert "booking" in phrases.found(cue_text(normalize("how much is botox, can I come friday?")))
+    assert "pricing" in phrases.found(cue_text(normalize("¿Cuánto cuesta el relleno?")))
 
 
-def test_only_cues_that_could_change_the_top_intent_are_looked_for(phrases: CuePhrases) -> None:
-    text = normalize("how much is it, I want a refund")
-    assert phrases.find(text, top="pricing").complaint
-    assert not phrases.find(text, top="greeting").complaint
+def test_rule_cues_become_the_cues_of_the_rules(phrases: CuePhrases) -> None:
+    cues = Cues.of(phrases.found(cue_text(normalize("how much is it? I want a refund"))))
+    assert (cues.pricing, cues.complaint, cues.booking, cues.opt_out) == (True, True, False, False)
+
+
+def test_every_cue_file_group_compiles() -> None:
+    assert set(CuePhrases.load("precedence.yaml").groups) == {"opt_out", "complaint", "booking", "pricing"}
+    assert "hours_location" in CuePhrases.load("intent_cues.yaml").groups

@@ -38,23 +38,46 @@ async def test_events_of_one_conversation_are_handled_in_arrival_order() -> None
     assert service.handled[0] == (2, "m1")  # a slow conversation does not hold up another
 
 
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_handling_waits_while_a_webhook_burst_is_being_acknowledged() -> None:
-    service, intake = RecordingService(), Intake(burst=2)
+    clock = ManualClock()
+    service, intake = RecordingService(), Intake(burst_per_second=40, clock=clock)
     worker = Worker(service, intake=intake, max_defer=5.0)  # type: ignore[arg-type]
-    intake.enter()
-    intake.enter()
+    for _ in range(10):  # ten webhooks within a quarter second: 40 a second
+        intake.enter()
+        intake.leave()
+    assert intake.busy
     worker.submit(event(1, 2))
     await asyncio.sleep(0.1)
     assert service.handled == []
-    intake.leave()
+    clock.now += 1.0  # the burst is over
     await asyncio.wait_for(worker.join(), 2)
     assert service.handled == [(2, "m1")]
 
 
-async def test_a_long_burst_delays_handling_by_at_most_the_deferral() -> None:
-    service, intake = RecordingService(), Intake(burst=1)
-    worker = Worker(service, intake=intake, max_defer=0.05)  # type: ignore[arg-type]
+async def test_a_steady_trickle_is_handled_at_once() -> None:
+    clock = ManualClock()
+    service, intake = RecordingService(), Intake(burst_per_second=40, clock=clock)
+    worker = Worker(service, intake=intake, max_defer=5.0)  # type: ignore[arg-type]
     intake.enter()
     worker.submit(event(1, 2))
+    await asyncio.wait_for(worker.join(), 0.5)
+    assert service.handled == [(2, "m1")]
+
+
+async def test_a_long_burst_delays_handling_by_at_most_the_deferral() -> None:
+    clock = ManualClock()
+    service, intake = RecordingService(), Intake(burst_per_second=4, clock=clock)
+    worker = Worker(service, intake=intake, max_defer=0.05)  # type: ignore[arg-type]
+    for _ in range(5):
+        intake.enter()
+    worker.submit(event(1, 2))
     await asyncio.wait_for(worker.join(), 2)
-    assert service.handled == [(2, "m1")] and intake.in_flight == 1
+    assert service.handled == [(2, "m1")] and intake.busy
