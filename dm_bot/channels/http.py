@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,3 +89,21 @@ def http_fallback(reply: Reply) -> SendResult:
     if reply.status == 429 or reply.status >= 500:
         return SendResult(ok=False, error=f"http {reply.status}", retry=True, retry_after=reply.retry_after)
     return SendResult(ok=False, error=f"http {reply.status}", retry=False)
+
+
+class HttpSender:
+    """What every platform sender holds: the shared client session, the API's base URL (from
+    settings, so tests point it at a fake) and the per-account token lookup."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        token_for: Callable[[str], str | None],
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._token_for = token_for  # called with Outgoing.account_id
+        self._timeout_s = timeout_s

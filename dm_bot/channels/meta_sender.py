@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
-
-from dm_bot.channels.http import DEFAULT_TIMEOUT_S, Reply, http_fallback, post_json, transport_result
+from dm_bot.channels.http import HttpSender, Reply, http_fallback, post_json, transport_result
 from dm_bot.ports import Outgoing, SendResult
 
 INSTAGRAM_MAX_TEXT_BYTES = 1000  # UTF-8 bytes, not characters (§1.5)
@@ -23,21 +20,9 @@ _RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
 _TRANSIENT_CODES = frozenset({1, 2})
 
 
-class MetaSender:
+class MetaSender(HttpSender):
     """Implements the Channel port for `instagram` and `messenger` through the Graph API."""
 
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        base_url: str,
-        token_for: Callable[[str], str | None],
-        *,
-        timeout_s: float = DEFAULT_TIMEOUT_S,
-    ) -> None:
-        self._session = session
-        self._base_url = base_url.rstrip("/")
-        self._token_for = token_for  # called with Outgoing.account_id
-        self._timeout_s = timeout_s
 
     async def send(self, message: Outgoing) -> SendResult:
         if message.channel not in ("instagram", "messenger"):

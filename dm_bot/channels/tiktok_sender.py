@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-
-from dm_bot.channels.http import DEFAULT_TIMEOUT_S, Reply, http_fallback, post_json, transport_result
+from dm_bot.channels.http import HttpSender, Reply, http_fallback, post_json, transport_result
 from dm_bot.ports import Outgoing, SendResult
 
 SEND_PATH = "/business/message/send/"
@@ -21,21 +18,9 @@ _NOT_FOUND = frozenset({40007})
 _PERMISSION = frozenset({40001})
 
 
-class TikTokSender:
+class TikTokSender(HttpSender):
     """Implements the Channel port for `tiktok`; `contact_id` is the TikTok conversation id."""
 
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        base_url: str,
-        token_for: Callable[[str], str | None],
-        *,
-        timeout_s: float = DEFAULT_TIMEOUT_S,
-    ) -> None:
-        self._session = session
-        self._url = base_url.rstrip("/") + SEND_PATH
-        self._token_for = token_for  # called with Outgoing.account_id
-        self._timeout_s = timeout_s
 
     async def send(self, message: Outgoing) -> SendResult:
         if message.channel != "tiktok":
@@ -48,7 +33,7 @@ class TikTokSender:
             return SendResult(ok=False, error=f"text over {MAX_TEXT_CHARS} characters", retry=False)
         reply = await post_json(
             self._session,
-            self._url,
+            (self._base_url + SEND_PATH),
             request_body(message, text),
             headers={"Access-Token": token},
             timeout_s=self._timeout_s,

@@ -52,7 +52,7 @@ def cue_word(group: str) -> str:
 def _char_keys(word: str, sizes: tuple[int, ...]) -> np.ndarray:
     padded = f"<{word}>"
     # Sorted: a set's order changes with each process's string hashing, and so would the float sums of training.
-    grams = {padded[i : i + n] for n in sizes for i in range(max(1, len(padded) - n + 1))}
+    grams = sorted({padded[i : i + n] for n in sizes for i in range(max(1, len(padded) - n + 1))})
     # The "#" prefix keeps character n-grams apart from whole words that happen to be spelled the same.
     return np.fromiter((hash_string("#" + g) for g in grams), dtype=np.uint64, count=len(grams))
 

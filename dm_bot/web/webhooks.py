@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -21,6 +22,7 @@ from dm_bot.domain.models import Inbound
 from dm_bot.web.keys import CLOCK, COMMITTER, INTAKE, METRICS, ROUTER, STORE, WEBHOOK_SECRETS, WORKER
 
 log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 def _reject(request: web.Request, channel: str, status: int, result: str) -> web.Response:
     request.app[METRICS].webhook(channel, result)
@@ -37,25 +39,21 @@ async def meta_handshake(request: web.Request) -> web.Response:
     return web.Response(status=403, text="forbidden")
 
 
+def _counted(handler: Handler) -> Handler:
+    """Count the webhook in flight while it is acknowledged: handling yields to a burst (worker.Intake)."""
+
+    async def counted(request: web.Request) -> web.Response:
+        intake = request.app[INTAKE]
+        intake.enter()
+        try:
+            return await handler(request)
+        finally:
+            intake.leave()
+
+    return counted
+
+
 async def meta_events(request: web.Request) -> web.Response:
-    intake = request.app[INTAKE]
-    intake.enter()
-    try:
-        return await _meta_events(request)
-    finally:
-        intake.leave()
-
-
-async def tiktok_events(request: web.Request) -> web.Response:
-    intake = request.app[INTAKE]
-    intake.enter()
-    try:
-        return await _tiktok_events(request)
-    finally:
-        intake.leave()
-
-
-async def _meta_events(request: web.Request) -> web.Response:
     started = time.perf_counter()
     body = await request.read()
     secrets = request.app[WEBHOOK_SECRETS]
@@ -71,7 +69,7 @@ async def _meta_events(request: web.Request) -> web.Response:
     return web.Response(text="EVENT_RECEIVED")
 
 
-async def _tiktok_events(request: web.Request) -> web.Response:
+async def tiktok_events(request: web.Request) -> web.Response:
     started = time.perf_counter()
     body = await request.read()
     secret = request.app[WEBHOOK_SECRETS].tiktok_client_secret
@@ -108,5 +106,5 @@ async def _accept(request: web.Request, events: list[Inbound]) -> None:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/webhooks/meta", meta_handshake)
-    app.router.add_post("/webhooks/meta", meta_events)
-    app.router.add_post("/webhooks/tiktok", tiktok_events)
+    app.router.add_post("/webhooks/meta", _counted(meta_events))
+    app.router.add_post("/webhooks/tiktok", _counted(tiktok_events))
