@@ -36,9 +36,13 @@ def body(n: int) -> bytes:
         "message": {"mid": f"crash-mid-{n}", "text": "how much is lip filler?"}}]}]}).encode()
 
 
+def spawn(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "dm_bot", "serve", "--port", str(port)], env=env, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def start(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([sys.executable, "-m", "dm_bot", "serve", "--port", str(port)], env=env, cwd=cwd,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = spawn(env, port, cwd)
     async with aiohttp.ClientSession() as session:
         for _ in range(300):
             try:
