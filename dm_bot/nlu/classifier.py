@@ -13,7 +13,7 @@ from dm_bot.domain.models import Budget, Understanding
 from dm_bot.nlu import intent_model
 from dm_bot.nlu.budget import BudgetParser
 from dm_bot.nlu.language import LanguageDetector
-from dm_bot.nlu.precedence import CuePhrases, Cues, cue_text, decide
+from dm_bot.nlu.precedence import CuePhrases, Cues, Verdict, cue_text, decide
 from dm_bot.nlu.text import normalize
 from dm_bot.nlu.treatments import TreatmentMatcher
 from dm_bot.nlu.urgency import UrgencyDetector
@@ -123,6 +123,13 @@ class SpacyClassifier:
             scores = {label: scores[label] / total for label in WORDLESS_INTENTS}
             cues = Cues()
         verdict = decide(scores, cues)
+        if verdict.intent == "spam" and not _spam_evidence(reading):
+            verdict = Verdict("other", max(scores["other"], SHORT_SPAM_CONFIDENCE), "spam needs evidence")
+        elif verdict.intent == "medical_concern" and not cues.medical and _short(reading):
+            # A few words with no symptom, no contraindication and no emergency ("lip filler", a tapped
+            # quick reply): the model's doubt is not a medical concern; its best other reading stands.
+            label = max((k for k in scores if k != "medical_concern"), key=lambda k: scores[k])
+            verdict = Verdict(label, scores[label], "medical_concern needs a symptom")
         return Understanding(
             intent=verdict.intent,
             treatments=reading.treatments,
@@ -131,6 +138,21 @@ class SpacyClassifier:
             confidence=min(1.0, max(0.0, verdict.confidence)),
             language=self._extractors.language.detect(_encodable(text)),
         )
+
+
+SHORT_SPAM_CONFIDENCE = 0.5
+SHORT_MESSAGE_WORDS = 3
+
+
+def _spam_evidence(reading: Reading) -> bool:
+    """A scam, phishing or promotion shows itself: a spam cue (link, money, "verify", ...) or some length.
+    A few words with none of that is a typo or a keyboard mash ("asdfgh"): other, which gets a
+    clarifying reply, not silence (conversation-policy.md, situations 11 and 12)."""
+    return intent_model.cue_word("spam") in reading.words or not _short(reading)
+
+
+def _short(reading: Reading) -> bool:
+    return len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS
 
 
 def _encodable(text: str) -> str:

@@ -9,14 +9,15 @@ from functools import lru_cache
 # Control and zero-width characters; whitespace among them becomes a space when spaces are squeezed.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+")
 _ACCENTS = re.compile(r"[\u0300-\u036f]+")  # combining marks that NFKD splits off Latin letters
-# Three or more of one letter is emphasis ("heyyyy", "soooo"); English and Spanish words never need it.
+# Three or more of one letter is emphasis ("heyyyy", "boook"); words never have three, some have two
+# (book, feel, llamar): squeezing to two keeps them.
 _REPEATED_LETTER = re.compile(r"([a-z])\1{2,}")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
 @lru_cache(maxsize=1024)
 def normalize(text: str) -> str:
-    """Lowercase, strip accents, squeeze letters repeated 3+ times and whitespace, drop control characters.
+    """Lowercase, strip accents, squeeze letters repeated 3+ times to two and whitespace, drop control characters.
 
     Cached because every extractor of one classification normalises the same message.
     """
@@ -29,5 +30,5 @@ def normalize(text: str) -> str:
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
     if _REPEATED_LETTER.search(text):
-        text = _REPEATED_LETTER.sub(r"\1", text)
+        text = _REPEATED_LETTER.sub(r"\1\1", text)
     return " ".join(text.split())

@@ -15,8 +15,9 @@ from dm_bot.nlu.text import normalize
         ("Hey THERE", "hey there"),
         ("¿Cuánto cuesta el bótox?", "¿cuanto cuesta el botox?"),
         ("ÑANDÚ", "nandu"),
-        ("heyyyy girl", "hey girl"),
-        ("soooo excited", "so excited"),
+        ("heyyyy girl", "heyy girl"),
+        ("soooo excited", "soo excited"),
+        ("boook me in", "book me in"),  # squeezed to two letters: a doubled letter of the word survives
         ("a \t\n  b", "a b"),
         ("a\x00b\x07c", "a b c"),
         ("zero\u200bwidth", "zero width"),
