@@ -1,0 +1,37 @@
+"""Short messages must show evidence before the classifier calls them spam or a medical concern."""
+
+from __future__ import annotations
+
+import pytest
+
+from dm_bot.nlu import SpacyClassifier, load_classifier
+
+
+@pytest.fixture(scope="module")
+def classifier() -> SpacyClassifier:
+    return load_classifier()
+
+
+@pytest.mark.parametrize("text", ["asdfgh", "qwpoeiru", "zzqx vbnm"])
+def test_a_keyboard_mash_is_other_not_spam(classifier: SpacyClassifier, text: str) -> None:
+    assert classifier.classify(text).intent == "other"
+
+
+@pytest.mark.parametrize("text", ["click here to verify your page", "follow me for promo www.x.com"])
+def test_spam_with_a_spam_cue_stays_spam(classifier: SpacyClassifier, text: str) -> None:
+    assert classifier.classify(text).intent == "spam"
+
+
+@pytest.mark.parametrize("text", ["lip filler", "filler"])
+def test_a_bare_treatment_name_is_not_a_medical_concern(classifier: SpacyClassifier, text: str) -> None:
+    understood = classifier.classify(text)
+    assert understood.intent != "medical_concern" and not understood.urgent
+
+
+@pytest.mark.parametrize("text", ["swollen lip", "bruising?", "purple lip!!", "vision blurry"])
+def test_a_short_symptom_is_still_a_medical_concern(classifier: SpacyClassifier, text: str) -> None:
+    assert classifier.classify(text).intent == "medical_concern"
+
+
+def test_a_doubled_letter_typo_still_books(classifier: SpacyClassifier) -> None:
+    assert classifier.classify("boook me 4 botx asap plz").intent == "booking"
