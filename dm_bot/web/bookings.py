@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import math
 from collections.abc import Mapping
 from datetime import datetime
@@ -23,6 +24,8 @@ from dm_bot.web.keys import CLOCK, ROUTER, SECRET_KEY, SETTINGS, STORE
 SECRET_HEADER = "X-Booking-Secret"
 MAX_BODY = 64 * 1024
 MAX_TEXT = 200
+
+log = logging.getLogger(__name__)
 
 
 class BadReport(Exception):
@@ -148,7 +151,8 @@ async def staff_booking(request: web.Request) -> web.Response:
         report = report_from({**form, "conversation_id": str(cid), "token": None, "contact": None}, account,
                              "staff", request.app[ROUTER])
     except BadReport as exc:
-        return web.Response(status=303, headers={"Location": f"/inbox/{cid}?error=booking&reason={exc}"})
+        log.info("staff booking refused for conversation %s: %s", cid, exc)
+        return web.Response(status=303, headers={"Location": f"/inbox/{cid}?error=booking"})
     await request.app[STORE].record_booking(report, request.app[CLOCK].now())
     return web.Response(status=303, headers={"Location": f"/inbox/{cid}?done=booked"})
 

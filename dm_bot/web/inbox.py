@@ -17,6 +17,7 @@ DONE = {
     "replied": "Reply sent. The SLA clock stopped and the bot is paused here.",
     "resolved": "Resolved: it left the queue.",
     "resumed": "Handed back to the bot: it answers this conversation again.",
+    "booked": "Marked booked: the funnel closes for this lead and no follow-up goes out.",
 }
 ERRORS = {
     "taken": "Someone else claimed this conversation first.",
@@ -24,6 +25,7 @@ ERRORS = {
     "empty": "Write a reply first.",
     "long": f"A reply may have at most {MAX_REPLY} characters.",
     "undelivered": "The platform did not take the reply; see the status above.",
+    "booking": "The booking was not recorded: check the value and the treatment.",
 }
 
 

@@ -168,3 +168,14 @@ async def test_a_va_of_another_spa_cannot_mark_this_one_booked(spa: Spa) -> None
         status, _, _ = await client.post(f"/inbox/{spa.conversation_id}/booking", {"value": "650"})
     assert status == 404
     assert await spa.app.app[STORE].bookings_of(spa.conversation_id) == []
+
+
+async def test_the_conversation_page_offers_the_mark_booked_form_and_confirms_it(spa: Spa) -> None:
+    await add_user(spa.app.app, "olga", "owner")
+    async with StaffClient(spa.app.url) as client:
+        await client.login("olga")
+        _, page, _ = await client.get(f"/inbox/{spa.conversation_id}")
+        await client.post(f"/inbox/{spa.conversation_id}/booking", {"value": "650"})
+        _, after, _ = await client.get(f"/inbox/{spa.conversation_id}?done=booked")
+    assert f'action="/inbox/{spa.conversation_id}/booking"' in page
+    assert "Marked booked" in after
