@@ -106,6 +106,10 @@ class Qualifying:
     affirmative: tuple[str, ...] = ()  # "yes", read at the start of an answer only (YAML reads a bare yes: as true)
     negative: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()
+    # What a treatment's general `info` answers ("what is it", "how long does it last", "does it hurt").
+    # A question about anything else ("which laser model do you use?") goes to a person (situation 5).
+    # Empty: the general info answers every question about the treatment.
+    info_topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

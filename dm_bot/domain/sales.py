@@ -107,7 +107,9 @@ def find_answer(pb: Playbook, text: str, intent: str, treatment: str | None) -> 
     if best[1] is not None and best[0] > 0:
         return best[1].answer
     offer = pb.offer(treatment)
-    if intent == "treatment_info" and offer is not None and offer.info is not None:
+    topics = pb.qualifying.info_topics
+    general = not topics or qualify.mentions(text, topics)
+    if intent == "treatment_info" and offer is not None and offer.info is not None and general:
         return offer.info
     fallback = [e for e in entries if e.fallback]
     return fallback[0].answer if fallback else None

@@ -209,3 +209,15 @@ def test_an_understood_message_between_misses_resets_the_count(chat: Chat) -> No
     chat.send("banana", understood("other"))
     chat.send("hi", understood("greeting"))
     assert escalation_of(chat.send("purple", understood("other"))) is None
+
+
+def test_a_general_treatment_question_is_answered_from_the_treatments_info(chat: Chat) -> None:
+    d = chat.send("how long does morpheus8 take to heal", understood("treatment_info", "microneedling"))
+    assert escalation_of(d) is None and text_of(d)
+
+
+def test_a_treatment_question_the_playbook_does_not_answer_goes_to_a_person(chat: Chat) -> None:
+    d = chat.send("which co2 machine model do you run and at what wavelength",
+                  understood("treatment_info", "laser_resurfacing"))
+    escalation = escalation_of(d)
+    assert escalation is not None and escalation.priority == "normal"
