@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -133,6 +134,9 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
         if resumed:
             log.info("resuming %d stored events", resumed)
         scheduler.start()
+        # The model, playbooks and schema are loaded for good: keep them out of the collector's full
+        # passes, whose pauses would otherwise land on webhook acknowledgements.
+        gc.freeze()
         if staff_chat is not None:
             app[telegram_bot.STAFF_CHAT] = staff_chat
             staff_chat.start(service)  # connects in the background: Telegram being down never blocks start-up

@@ -59,16 +59,22 @@ class Intake:
 
 
 class Worker:
+    """A fixed pool of tasks takes conversations with work from a ready queue: a conversation is in
+    the queue at most once, so its events run one after another, while others run beside it. No task
+    per event: a burst of thousands of new conversations costs deque entries, not thousands of tasks
+    (whose garbage-collection pauses would reach the acknowledgements)."""
+
     def __init__(
         self, service: Service, concurrency: int = 16, intake: Intake | None = None, max_defer: float = 0.25
     ) -> None:
         self._service = service
         self._intake = intake
         self._max_defer = max_defer
+        self._concurrency = concurrency
         self._lane = asyncio.Lock()  # in a burst, one event at a time waits for a lull
         self._queues: dict[int, deque[StoredInbound]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(concurrency)
+        self._ready: asyncio.Queue[int] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -80,15 +86,15 @@ class Worker:
         """Queue an event; its conversation's events run one after another in arrival order."""
         if stored.conversation_id is None:
             return
+        if not self._tasks:
+            self._tasks = [asyncio.create_task(self._run(), name=f"worker-{n}") for n in range(self._concurrency)]
         queue = self._queues.get(stored.conversation_id)
         if queue is not None:
             queue.append(stored)
             return
         self._queues[stored.conversation_id] = deque([stored])
         self._idle.clear()
-        task = asyncio.create_task(self._drain(stored.conversation_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._ready.put_nowait(stored.conversation_id)
 
     async def resume(self) -> int:
         """After a restart: events stored (and acknowledged) but never handled."""
@@ -97,32 +103,34 @@ class Worker:
             self.submit(stored)
         return len(pending)
 
-    async def _drain(self, conversation_id: int) -> None:
-        queue = self._queues[conversation_id]
-        try:
-            while queue:
-                stored = queue[0]
-                if self._intake is not None and self._intake.busy:
-                    # A burst: handle at most one event per `max_defer` until it passes, so the
-                    # acknowledgements keep the CPU and the database (handling catches up after).
-                    async with self._lane:
-                        await self._intake.quiet(self._max_defer)
-                async with self._slots:
-                    try:
-                        await self._service.handle_inbound(stored)
-                    except Exception:  # logged and left unhandled in the store: a restart retries it
-                        log.exception("handling event %s failed", stored.id)
-                queue.popleft()
-        finally:
-            del self._queues[conversation_id]
-            if not self._queues:
-                self._idle.set()
+    async def _run(self) -> None:
+        while True:
+            conversation_id = await self._ready.get()
+            queue = self._queues[conversation_id]
+            if self._intake is not None and self._intake.busy:
+                # A burst: handle at most one event per `max_defer` until it passes, so the
+                # acknowledgements keep the CPU and the database (handling catches up after).
+                async with self._lane:
+                    await self._intake.quiet(self._max_defer)
+            stored = queue[0]
+            try:
+                await self._service.handle_inbound(stored)
+            except Exception:  # logged and left unhandled in the store: a restart retries it
+                log.exception("handling event %s failed", stored.id)
+            queue.popleft()
+            if queue:
+                self._ready.put_nowait(conversation_id)  # its next event, after the others waiting
+            else:
+                del self._queues[conversation_id]
+                if not self._queues:
+                    self._idle.set()
 
     async def join(self) -> None:
         """Wait until every queued event has been handled."""
         await self._idle.wait()
 
     async def close(self) -> None:
-        for task in list(self._tasks):
+        for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []

@@ -10,7 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+# hypothesis is imported here, early: imported late (at session end, by its pytest plugin), the
+# entry point of trio (a selenium dependency) warns through it, and with warnings as errors that
+# ends a run of a few test files.
 import asyncpg
+import hypothesis  # noqa: F401
 import pytest
 
 from dm_bot.store import SqlStore

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -26,15 +27,23 @@ class Metrics:
             "dm_bot_sends_total", "Outbox deliveries by kind and result", ["kind", "result"], registry=self.registry
         )
         self.queue_depth = Gauge("dm_bot_queue_depth", "Stored events waiting for a worker", registry=self.registry)
+        self._webhook_children: dict[tuple[str, str], Any] = {}
+        self._ack_children: dict[str, Any] = {}
         self.open_escalations = Gauge(
             "dm_bot_open_escalations", "Escalations waiting for a human", registry=self.registry
         )
 
     def webhook(self, channel: str, result: str) -> None:
-        self.webhooks.labels(channel=channel, result=result).inc()
+        child = self._webhook_children.get((channel, result))
+        if child is None:  # looking a labelled child up costs more than the count itself on the hot path
+            child = self._webhook_children[(channel, result)] = self.webhooks.labels(channel=channel, result=result)
+        child.inc()
 
     def acknowledged(self, channel: str, seconds: float) -> None:
-        self.ack_seconds.labels(channel=channel).observe(seconds)
+        child = self._ack_children.get(channel)
+        if child is None:
+            child = self._ack_children[channel] = self.ack_seconds.labels(channel=channel)
+        child.observe(seconds)
 
     def watch_queue(self, depth: Callable[[], int]) -> None:
         self.queue_depth.set_function(lambda: float(depth()))
