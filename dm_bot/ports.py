@@ -43,6 +43,7 @@ class Outgoing:
     quick_replies: tuple[str, ...] = ()
     human_agent: bool = False  # written by a person: may use Meta's HUMAN_AGENT tag
     idempotency_key: str = ""
+    prospect_last_at: datetime | None = None  # the prospect's last message: the platform's window runs from it
 
 
 @dataclass(frozen=True, slots=True)

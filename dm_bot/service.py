@@ -8,8 +8,9 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from dm_bot.channels.windows import window_allows
 from dm_bot.domain import policy
 from dm_bot.domain.actions import Action, BookingLink, Decision, Escalate, Reply, SlaBreach, SlaWarning
 from dm_bot.domain.models import Inbound, Understanding
@@ -200,6 +201,12 @@ class Service:
             await self.notifier.alert(item.alert)
             return SendResult(ok=True)
         assert item.message is not None
+        message = item.message
+        if message.prospect_last_at is not None:  # checked here: a retry may come after the window closed
+            allowed, reason = window_allows(message.channel, message.prospect_last_at, self.clock.now(),
+                                            message.human_agent, 0)
+            if not allowed:
+                return SendResult(ok=False, error=reason)
         channel = self.channels.get(item.message.channel)
         if channel is None:
             return SendResult(ok=False, error=f"no {item.message.channel} channel configured")
@@ -224,12 +231,18 @@ class Service:
                     break
         return replace(decision, actions=tuple(actions)), tuple(tracked)
 
-    def _message(self, snap: Snapshot, text: str, quick_replies: tuple[str, ...] = (), human: bool = False) -> Outgoing:
+    def _message(
+        self, snap: Snapshot, text: str, quick_replies: tuple[str, ...] = (), human: bool = False,
+        last: datetime | None = None,
+    ) -> Outgoing:
         return Outgoing(snap.account_id, snap.channel, snap.platform_account_id, snap.contact_id, text,
-                        quick_replies, human_agent=human)
+                        quick_replies, human_agent=human, prospect_last_at=last or snap.state.last_inbound_at)
 
     def _outgoing(self, snap: Snapshot, decision: Decision) -> tuple[Outgoing, ...]:
-        return tuple(self._message(snap, a.text, a.quick_replies) for a in decision.actions if isinstance(a, Reply))
+        last = decision.state.last_inbound_at
+        return tuple(
+            self._message(snap, a.text, a.quick_replies, last=last) for a in decision.actions if isinstance(a, Reply)
+        )
 
     def _alerts(
         self, snap: Snapshot, playbook: Playbook, decision: Decision, text: str | None, escalation_id: int = 0

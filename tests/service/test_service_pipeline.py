@@ -211,3 +211,14 @@ async def test_timers_survive_a_restart_and_fire_once(tmp_path: Path, demo: Play
         assert await after.wait(timedelta(days=1)) == []
     finally:
         await after.pipeline.close()
+
+
+async def test_a_reply_retried_after_the_platform_window_closed_is_not_sent(bot: Harness) -> None:
+    bot.channel.fail_next(times=1)
+    await bot.user("how much is lip filler")
+    assert bot.channel.sent == []
+    bot.clock.advance(timedelta(hours=25))
+    assert await bot.pipeline.service.deliver_pending() == 1
+    assert bot.channel.sent == [] and len(bot.channel.attempts) == 1
+    row = await bot.pipeline.store.db.fetchrow("SELECT status, error FROM outbox WHERE kind = 'message'")
+    assert row is not None and row["status"] == "failed" and "24 h window" in row["error"]
