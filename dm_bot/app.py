@@ -13,6 +13,7 @@ from aiohttp import web
 
 from dm_bot import telegram_bot
 from dm_bot.channels import MetaSender, TikTokSender
+from dm_bot.channels.ratelimit import META_SENDS_PER_SECOND, RateLimiter
 from dm_bot.clock import SystemClock
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
@@ -89,8 +90,9 @@ def _real_channels(settings: Settings, session: aiohttp.ClientSession) -> dict[s
     def token(channel: str) -> Callable[[str], str | None]:
         return lambda account_id: settings.channel_token(channel, account_id)
 
-    meta_instagram = MetaSender(session, settings.graph_api_url, token("instagram"))
-    meta_messenger = MetaSender(session, settings.graph_api_url, token("messenger"))
+    pace = RateLimiter(META_SENDS_PER_SECOND)  # per Page / Instagram account, shared by both senders
+    meta_instagram = MetaSender(session, settings.graph_api_url, token("instagram"), limiter=pace)
+    meta_messenger = MetaSender(session, settings.graph_api_url, token("messenger"), limiter=pace)
     tiktok = TikTokSender(session, settings.tiktok_api_url, token("tiktok"))
     return {"instagram": meta_instagram, "messenger": meta_messenger, "tiktok": tiktok}
 

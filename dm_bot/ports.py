@@ -120,6 +120,7 @@ class OutboxItem:
     attempts: int
     message: Outgoing | None = None
     alert: Alert | None = None
+    conversation_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,8 @@ class Store(Protocol):
     ) -> None: ...
 
     async def sent_message_ids(self, conversation_id: int) -> set[str]: ...
+
+    async def messages_sent_since(self, conversation_id: int, since: datetime) -> int: ...
 
     async def actions(self, conversation_id: int) -> list[ActionRow]: ...
 

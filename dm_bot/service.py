@@ -203,8 +203,11 @@ class Service:
         assert item.message is not None
         message = item.message
         if message.prospect_last_at is not None:  # checked here: a retry may come after the window closed
+            sent = 0
+            if message.channel == "tiktok":  # at most 10 business messages until the prospect writes again
+                sent = await self.store.messages_sent_since(item.conversation_id, message.prospect_last_at)
             allowed, reason = window_allows(message.channel, message.prospect_last_at, self.clock.now(),
-                                            message.human_agent, 0)
+                                            message.human_agent, sent)
             if not allowed:
                 return SendResult(ok=False, error=reason)
         channel = self.channels.get(item.message.channel)

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 
+from dm_bot.channels.ratelimit import RateLimiter
 from dm_bot.ports import SendResult
 
 DEFAULT_TIMEOUT_S = 10.0
@@ -102,8 +103,14 @@ class HttpSender:
         token_for: Callable[[str], str | None],
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._token_for = token_for  # called with Outgoing.account_id
         self._timeout_s = timeout_s
+        self._limiter = limiter  # per business account; None: only the platform's 429s slow us down
+
+    async def _paced(self, platform_account_id: str) -> None:
+        if self._limiter is not None:
+            await self._limiter.acquire(platform_account_id)

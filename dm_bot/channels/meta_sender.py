@@ -35,6 +35,7 @@ class MetaSender(HttpSender):
             return SendResult(ok=False, error=too_long, retry=False)
         # quoted: an id is one path segment, whatever characters it holds
         url = f"{self._base_url}/{quote(message.platform_account_id or 'me', safe='')}/messages"
+        await self._paced(message.platform_account_id)
         reply = await post_json(
             self._session, url, request_body(message), params={"access_token": token}, timeout_s=self._timeout_s
         )

@@ -39,15 +39,15 @@ class OutboxMixin:
             )
             assert row is not None
             oid = int(row["id"])
-            written.append((self._item(oid, kind, 0, item), oid))
+            written.append((self._item(oid, kind, 0, item, snap.conversation_id), oid))
         return written
 
     @staticmethod
-    def _item(oid: int, kind: str, attempts: int, item: Any) -> OutboxItem:
+    def _item(oid: int, kind: str, attempts: int, item: Any, conversation_id: int) -> OutboxItem:
         if kind == "message":
             message = dataclasses.replace(item, idempotency_key=f"outbox-{oid}")
-            return OutboxItem(oid, "message", attempts, message=message)
-        return OutboxItem(oid, "alert", attempts, alert=item)
+            return OutboxItem(oid, "message", attempts, message=message, conversation_id=conversation_id)
+        return OutboxItem(oid, "alert", attempts, alert=item, conversation_id=conversation_id)
 
     async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Rows due for a (re)try; interrupted sends are recorded as failed, for staff to see."""
@@ -56,15 +56,15 @@ class OutboxMixin:
             {"e": "interrupted while sending: not resent, it may have reached the prospect", "t": codec.to_us(now)},
         )
         rows = await self.db.fetch(
-            "SELECT id, kind, payload, attempts FROM outbox WHERE status = 'pending' AND next_attempt_at <= :t"
-            " ORDER BY id LIMIT :n",
+            "SELECT id, kind, payload, attempts, conversation_id FROM outbox"
+            " WHERE status = 'pending' AND next_attempt_at <= :t ORDER BY id LIMIT :n",
             {"t": codec.to_us(now), "n": limit},
         )
         items = []
         for r in rows:
             payload = json.loads(r["payload"])
             record = codec.loads(Outgoing, payload) if r["kind"] == "message" else codec.loads(Alert, payload)
-            items.append(self._item(r["id"], r["kind"], r["attempts"], record))
+            items.append(self._item(r["id"], r["kind"], r["attempts"], record, r["conversation_id"]))
         return items
 
     async def claim_outbox(self, ids: Sequence[int], now: datetime, lease: timedelta = SEND_LEASE) -> set[int]:
@@ -97,6 +97,15 @@ class OutboxMixin:
             " platform_message_id = :m, sent_at = CASE WHEN :s = 'sent' THEN :t ELSE sent_at END WHERE id = :i",
             {"s": status, "n": next_at, "e": result.error, "m": result.platform_message_id, "t": t, "i": outbox_id},
         )
+
+    async def messages_sent_since(self, conversation_id: int, since: datetime) -> int:
+        """Messages delivered to the prospect after `since` (TikTok allows 10 per window)."""
+        row = await self.db.fetchrow(
+            "SELECT COUNT(*) AS n FROM outbox WHERE conversation_id = :c AND kind = 'message' AND status = 'sent'"
+            " AND sent_at >= :s",
+            {"c": conversation_id, "s": codec.to_us(since)},
+        )
+        return 0 if row is None else int(row["n"])
 
     async def sent_message_ids(self, conversation_id: int) -> set[str]:
         """Platform ids of what we sent, to tell our own echoes from a person's."""

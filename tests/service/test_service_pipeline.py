@@ -222,3 +222,21 @@ async def test_a_reply_retried_after_the_platform_window_closed_is_not_sent(bot:
     assert bot.channel.sent == [] and len(bot.channel.attempts) == 1
     row = await bot.pipeline.store.db.fetchrow("SELECT status, error FROM outbox WHERE kind = 'message'")
     assert row is not None and row["status"] == "failed" and "24 h window" in row["error"]
+
+
+async def test_tiktok_gets_at_most_ten_business_messages_until_the_prospect_writes_again(
+    tmp_path: Path, demo: Playbook
+) -> None:
+    clock, channel, notifier = FakeClock(TUESDAY_11), FakeChannel(), RecordingNotifier()
+    pipeline = await open_pipeline(f"sqlite+aiosqlite:///{tmp_path / 'tt.sqlite3'}", {demo.account_id: demo},
+                                   TableClassifier(), {"tiktok": channel}, notifier, clock)
+    try:
+        stored = await pipeline.service.accept_inbound(
+            Inbound("tiktok", "tt-biz", "conv-1", "t1", clock.now(), text="can i talk to a person"))
+        assert stored is not None and stored.conversation_id is not None
+        await pipeline.service.handle_inbound(stored)
+        for n in range(12):
+            await pipeline.service.handle_staff_reply(stored.conversation_id, f"update {n}")
+    finally:
+        await pipeline.close()
+    assert len(channel.sent) == 10  # the bot's holding reply and nine staff messages
