@@ -128,8 +128,10 @@ def other(d: Draft, before: Lead, text: str) -> None:
     elif asked == "treatment" and d.lead.treatment is None:  # still no treatment: a consultation sets the plan
         d.say("price_general")
         d.link(None)
-    elif asked in qualify.SLOTS:  # answered, or not: either way the conversation moves on, never re-asks
-        d.say("ack")
+    elif asked in qualify.SLOTS and d.lead == before and qualify.is_thanks(d.pb, text):
+        d.say("thanks")  # "thank you!" after a question is a close, not an answer
+    elif asked in qualify.SLOTS and (d.lead != before or qualify.yes_no(d.pb, text) is not None):
+        d.say("ack")  # answered: the conversation moves on and never re-asks
         budget_note(d)
         next_step(d)
     elif asked == "link" and qualify.yes_no(d.pb, text) is not None:

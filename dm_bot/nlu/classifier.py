@@ -101,17 +101,30 @@ class SpacyClassifier:
         if self._textcat.model.attrs.get("multi_label", True):
             raise ValueError("the intent model must have exclusive classes (one intent per message)")
         self._extractors = extractors
+        self._known = frozenset(nlp.vocab.strings)  # every word the intent model was trained on
 
     def class_scores(self, words: list[str]) -> dict[str, float]:
         """The model's probability for each class (intent_model.CLASSES) of a Reading's words."""
         row = intent_model.predict_words(self._textcat.model, words)
         return {label: float(score) for label, score in zip(self._labels, row, strict=True)}
 
+    def _unknown_words_only(self, reading: Reading) -> bool:
+        words = [w.strip(".,!?¿¡;:'\"()") for w in reading.normalized.split()]
+        words = [w for w in words if w.isalpha()]
+        if not words or reading.treatments or reading.budget is not None or reading.cues.medical:
+            return False
+        return not any(w in self._known for w in words)
+
     def classify(self, text: str) -> Understanding:
         """Never raises on any string: empty, huge, emoji-only, other scripts, control characters, lone surrogates."""
         reading = self._extractors.read(text)
         if not reading.normalized:
             return Understanding(intent="other", confidence=1.0, language="en")
+        if self._unknown_words_only(reading):
+            # Not one word the model was trained on, nor a treatment, budget or symptom ("blorp flibber
+            # wug", a keyboard mash): not understood, which is `other` (a clarifying reply), never a guess.
+            return Understanding(intent="other", confidence=0.5, language=self._extractors.language.detect(
+                _encodable(text)))
         scores = self.class_scores(reading.words)
         urgent_score = scores.pop(intent_model.URGENT_CLASS)
         scores["medical_concern"] += urgent_score  # an emergency is a medical concern
@@ -123,13 +136,13 @@ class SpacyClassifier:
             scores = {label: scores[label] / total for label in WORDLESS_INTENTS}
             cues = Cues()
         verdict = decide(scores, cues)
-        if verdict.intent == "spam" and not _spam_evidence(reading):
-            verdict = Verdict("other", max(scores["other"], SHORT_SPAM_CONFIDENCE), "spam needs evidence")
-        elif verdict.intent == "medical_concern" and not cues.medical and _short(reading):
-            # A few words with no symptom, no contraindication and no emergency ("lip filler", a tapped
-            # quick reply): the model's doubt is not a medical concern; its best other reading stands.
-            label = max((k for k in scores if k != "medical_concern"), key=lambda k: scores[k])
-            verdict = Verdict(label, scores[label], "medical_concern needs a symptom")
+        excluded: set[str] = set()
+        while _lacks_evidence(verdict.intent, cues, reading):
+            # A few words that show no sign of it are not spam, an opt-out or a medical concern: those
+            # silence, suppress or escalate the prospect. The model's best other reading stands.
+            excluded.add(verdict.intent)
+            label = max((k for k in scores if k not in excluded), key=lambda k: scores[k])
+            verdict = Verdict(label, scores[label], f"{verdict.intent} needs evidence")
         return Understanding(
             intent=verdict.intent,
             treatments=reading.treatments,
@@ -140,19 +153,27 @@ class SpacyClassifier:
         )
 
 
-SHORT_SPAM_CONFIDENCE = 0.5
 SHORT_MESSAGE_WORDS = 3
 
 
-def _spam_evidence(reading: Reading) -> bool:
-    """A scam, phishing or promotion shows itself: a spam cue (link, money, "verify", ...) or some length.
-    A few words with none of that is a typo or a keyboard mash ("asdfgh"): other, which gets a
-    clarifying reply, not silence (conversation-policy.md, situations 11 and 12)."""
-    return intent_model.cue_word("spam") in reading.words or not _short(reading)
+def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
+    """Whether a short message shows nothing of what this intent would do to the prospect.
 
-
-def _short(reading: Reading) -> bool:
-    return len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS
+    Spam needs a spam cue (a link, money, "verify", ...): a keyboard mash ("asdfgh") is other, which
+    gets a clarifying reply (conversation-policy.md, situations 11 and 12). An opt-out needs a request
+    to stop: suppression is not undone by the next message. A medical concern needs a symptom or a
+    contraindication: a bare treatment name ("lip filler") is not one. Longer messages keep the model's
+    reading.
+    """
+    if len(reading.normalized.split()) > SHORT_MESSAGE_WORDS:
+        return False
+    if intent == "spam":
+        return intent_model.cue_word("spam") not in reading.words
+    if intent == "opt_out":
+        return not cues.opt_out
+    if intent == "medical_concern":
+        return not (cues.medical or cues.urgent)
+    return False
 
 
 def _encodable(text: str) -> str:

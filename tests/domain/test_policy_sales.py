@@ -115,8 +115,8 @@ def test_booking_after_pricing_uses_the_treatment_discussed(chat: Chat) -> None:
 
 def test_at_most_two_questions_then_the_link(chat: Chat) -> None:
     first = chat.send("how much is a hydrafacial", understood("pricing", "facial"))
-    second = chat.send("hmm", understood("other"))
-    third = chat.send("hmm", understood("other"))
+    second = chat.send("not sure", understood("other"))
+    third = chat.send("yes", understood("other"))
     assert [text_of(d).count("?") for d in (first, second, third)] == [1, 1, 0]
     assert links(third) == ["facial"]
     assert chat.state.questions_asked == ("timeline", "first_time")
@@ -221,3 +221,16 @@ def test_a_treatment_question_the_playbook_does_not_answer_goes_to_a_person(chat
                   understood("treatment_info", "laser_resurfacing"))
     escalation = escalation_of(d)
     assert escalation is not None and escalation.priority == "normal"
+
+
+def test_an_unreadable_answer_to_a_question_is_a_miss_not_an_answer(chat: Chat) -> None:
+    chat.send("how much is a hydrafacial", understood("pricing", "facial"))
+    d = chat.send("xqzv wplk", understood("other"))
+    assert escalation_of(d) is None and "?" in text_of(d)
+    assert chat.state.misses == 1
+
+
+def test_thanks_after_a_question_gets_a_close(chat: Chat) -> None:
+    chat.send("how much is a hydrafacial", understood("pricing", "facial"))
+    d = chat.send("thank u so much!! 🙏", understood("other"))
+    assert "?" not in text_of(d) and links(d) == []

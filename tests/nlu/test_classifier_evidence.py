@@ -35,3 +35,20 @@ def test_a_short_symptom_is_still_a_medical_concern(classifier: SpacyClassifier,
 
 def test_a_doubled_letter_typo_still_books(classifier: SpacyClassifier) -> None:
     assert classifier.classify("boook me 4 botx asap plz").intent == "booking"
+
+
+@pytest.mark.parametrize("text", ["blorp flibber wug", "xqzv wplk trrr"])
+def test_words_the_model_never_saw_are_not_understood(classifier: SpacyClassifier, text: str) -> None:
+    understood = classifier.classify(text)
+    assert understood.intent == "other" and not understood.urgent
+
+
+def test_a_short_message_is_an_opt_out_only_when_it_asks_to_stop(classifier: SpacyClassifier) -> None:
+    assert classifier.classify("stop").intent == "opt_out"
+    assert classifier.classify("stop texting me").intent == "opt_out"
+    assert classifier.classify("blorp flibber wug").intent != "opt_out"
+
+
+def test_a_charge_for_a_treatment_that_did_not_work_is_a_complaint(classifier: SpacyClassifier) -> None:
+    text = "u charged me $500 for botox that didnt even work, how much is a touch up??"
+    assert classifier.classify(text).intent == "complaint"
