@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
@@ -76,9 +77,10 @@ async def _by_contact(tx: Tx, account_id: str, contact: str) -> int | None:
 
 
 class BookingsMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     async def record_booking(self, report: BookingReport, now: datetime) -> BookingResult:
         """Store a booking once; a matched conversation is marked booked and its nudge cancelled."""

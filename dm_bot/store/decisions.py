@@ -23,9 +23,10 @@ def _detail(action: object) -> dict[str, Any]:
 
 
 class DecisionsMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     if TYPE_CHECKING:  # provided by TimersMixin and OutboxMixin in SqlStore
 

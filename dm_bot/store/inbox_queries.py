@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from dm_bot.store import codec
 from dm_bot.store.db import Database
@@ -63,9 +64,10 @@ def like_pattern(text: str) -> str:
 
 
 class InboxQueriesMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     async def queue_previews(self) -> dict[int, Preview]:
         """For each conversation with an open escalation, what the prospect said last."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from dm_bot.domain.models import ConversationState
 from dm_bot.store import codec
@@ -60,9 +61,10 @@ async def close_follow_up(tx: Tx, conversation_id: int, t: int, **flags: bool) -
 
 
 class LinksMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     async def link(self, token: str) -> LinkRow | None:
         row = await self.db.fetchrow(f"SELECT {_COLUMNS} FROM links WHERE token = :k", {"k": token})

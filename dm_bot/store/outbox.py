@@ -6,7 +6,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.actions import Decision
 from dm_bot.ports import Alert, OutboxItem, Outgoing, SendResult, Snapshot
@@ -17,9 +17,10 @@ SEND_LEASE = timedelta(seconds=60)  # longer than any send's timeout
 
 
 class OutboxMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     async def _write_outbox(
         self, tx: Tx, snap: Snapshot, decision: Decision, outgoing: tuple[Outgoing, ...],

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.models import ConversationState, Lead
 from dm_bot.store import codec
@@ -59,9 +59,10 @@ _QUEUE = (
 
 
 class StaffMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     async def open_escalations(self, accounts: Sequence[str] | None = None) -> list[QueueRow]:
         """Open escalations, soonest SLA deadline first (no deadline last); `accounts` None = all."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from dm_bot.ports import Alert
 from dm_bot.store import codec
@@ -57,9 +58,10 @@ _BRIEF = (
 
 
 class StaffChatMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     async def record_staff_message(self, chat_id: str, message_id: int, alert: Alert, now: datetime) -> None:
         """Remember the chat message an alert went out as (once: a repeat of the same message is ignored)."""

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.playbook import Playbook
 from dm_bot.store import codec
@@ -103,9 +103,10 @@ def _escalation(r: Any) -> EscalationFacts:
 
 
 class StatsMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     def _cohort(self, period: Period, params: dict[str, Any], alias: str = "c") -> str:
         params.update(s=codec.to_us(period.since), u=codec.to_us(period.until))

@@ -8,7 +8,7 @@ actions are written exactly once, across restarts and with several workers.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.actions import Decision
 from dm_bot.ports import DueTimer, Snapshot
@@ -19,9 +19,10 @@ LEASE = timedelta(seconds=60)
 
 
 class TimersMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     async def _write_timers(self, tx: Tx, snap: Snapshot, decision: Decision, escalation_id: int | None,
                             t: int) -> None:

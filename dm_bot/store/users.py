@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Row
@@ -37,9 +38,10 @@ def _user(row: Row) -> UserRecord:
 
 
 class UsersMixin:
-    @property
-    def db(self) -> Database:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # SqlStore provides the open database
+
+        @property
+        def db(self) -> Database: ...
 
     async def add_user(
         self, username: str, password_hash: str, role: str, accounts: Sequence[str], now: datetime
