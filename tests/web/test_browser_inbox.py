@@ -2,104 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
-import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
-from apphelpers import ROOT, RunningApp, running_app, settings_env
+from apphelpers import RunningApp, running_app, settings_env
+from browser_support import Browser, chromium
 from fakes.graph import FakeGraph
 from inbox_support import IG_ACCOUNT, PASSWORD, add_user, eventually, meta_dm, post_signed
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-ARTIFACTS = ROOT / "test-artifacts"
-WAIT_S = 10.0
-
-
-def _missing() -> str | None:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        return "Debian's chromium and chromium-driver are not installed"
-    if importlib.util.find_spec("selenium") is None:
-        return "the selenium package is not installed"
-    return None
-
-
-if (missing := _missing()) is not None:
-    if os.environ.get("CI"):  # CI installs both: a silent skip there would hide the browser tests
-        pytest.fail(f"browser tests cannot run in CI: {missing}", pytrace=False)
-    pytest.skip(missing, allow_module_level=True)
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-
-class Browser:
-    """Selenium is blocking: every call runs in a thread, so the app under test keeps serving on this loop."""
-
-    def __init__(self, driver: Any, base_url: str) -> None:
-        self.driver = driver
-        self.base_url = base_url
-
-    async def run(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.to_thread(fn, *args)
-
-    async def go(self, path: str) -> None:
-        await self.run(self.driver.get, self.base_url + path)
-
-    async def find(self, css: str, text: str | None = None) -> Any:
-        """The element once it is there (and holds `text`, when given)."""
-        condition = (expected_conditions.text_to_be_present_in_element((By.CSS_SELECTOR, css), text) if text
-                     else expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
-        await self.run(WebDriverWait(self.driver, WAIT_S).until, condition)
-        return await self.run(self.driver.find_element, By.CSS_SELECTOR, css)
-
-    async def click(self, css: str) -> None:
-        await self.run((await self.find(css)).click)
-
-    async def type(self, css: str, text: str) -> None:
-        await self.run((await self.find(css)).send_keys, text)
-
-    async def js(self, script: str) -> Any:
-        return await self.run(self.driver.execute_script, script)
-
-    async def screenshot(self, name: str, width: int = 1280, height: int = 900) -> Path:
-        """Saved to test-artifacts/ at that window size (a phone is 390 x 844); the size is restored after."""
-        ARTIFACTS.mkdir(exist_ok=True)
-        await self.run(self.driver.set_window_size, width, height)
-        path = ARTIFACTS / name
-        try:
-            await self.run(self.driver.save_screenshot, str(path))
-        finally:
-            await self.run(self.driver.set_window_size, 1280, 900)
-        return path
-
-    async def errors(self) -> list[str]:
-        return [e["message"] for e in await self.run(self.driver.get_log, "browser") if e["level"] == "SEVERE"]
-
-
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield chrome
-    finally:
-        chrome.quit()
+    yield from chromium()
 
 
 @pytest.fixture

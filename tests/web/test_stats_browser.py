@@ -3,16 +3,13 @@ conversation, picks another period and exports the CSV (Selenium + chromedriver,
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
-import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from apphelpers import ROOT, RunningApp, running_app, settings_env
+from browser_support import Browser, chromium
 
 from dm_bot.clock import SystemClock
 from dm_bot.demo import Login, build_demo
@@ -23,10 +20,6 @@ from dm_bot.settings import sqlite_path
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-ARTIFACTS = ROOT / "test-artifacts"
-WAIT_S = 10.0
 U = Understanding
 CLASSIFIER = TableClassifier({  # the demo's scripted texts, understood without loading the language model
     "hi! how much is lip filler?": U("pricing", ("lip_filler",)),
@@ -39,70 +32,9 @@ CLASSIFIER = TableClassifier({  # the demo's scripted texts, understood without 
 })
 
 
-def _missing() -> str | None:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        return "Debian's chromium and chromium-driver are not installed"
-    if importlib.util.find_spec("selenium") is None:
-        return "the selenium package is not installed"
-    return None
-
-
-if (missing := _missing()) is not None:
-    if os.environ.get("CI"):  # CI installs both: a silent skip there would hide the browser tests
-        pytest.fail(f"browser tests cannot run in CI: {missing}", pytrace=False)
-    pytest.skip(missing, allow_module_level=True)
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-
-class Browser:
-    """Selenium blocks: every call runs in a thread, so the app under test keeps serving on this loop."""
-
-    def __init__(self, driver: Any, base_url: str) -> None:
-        self.driver, self.base_url = driver, base_url
-
-    async def run(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.to_thread(fn, *args)
-
-    async def go(self, path: str) -> None:
-        await self.run(self.driver.get, self.base_url + path)
-
-    async def find(self, css: str) -> Any:
-        await self.run(WebDriverWait(self.driver, WAIT_S).until,
-                       expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
-        return await self.run(self.driver.find_element, By.CSS_SELECTOR, css)
-
-    async def js(self, script: str, *args: Any) -> Any:
-        return await self.run(self.driver.execute_script, script, *args)
-
-    async def screenshot(self, name: str, width: int, height: int) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        await self.run(self.driver.set_window_size, width, height)
-        try:
-            await self.run(self.driver.save_screenshot, str(ARTIFACTS / name))
-        finally:
-            await self.run(self.driver.set_window_size, 1280, 900)
-
-    async def errors(self) -> list[str]:
-        return [e["message"] for e in await self.run(self.driver.get_log, "browser") if e["level"] == "SEVERE"]
-
-
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield chrome
-    finally:
-        chrome.quit()
+    yield from chromium()
 
 
 @pytest.fixture
