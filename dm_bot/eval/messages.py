@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dm_bot.domain.models import INTENTS, TREATMENTS, Budget, Understanding
+from dm_bot.eval.jsonl import numbered_lines
 from dm_bot.ports import Classifier
 
 FIELDS = ("text", "intent", "treatments", "budget", "urgent")
@@ -35,14 +36,7 @@ class Labelled:
 
 def read_labelled(path: Path) -> list[Labelled]:
     """Every record of the file, validated; blank lines are skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EvalInputError(f"{path}: cannot read the file: {exc}") from exc
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            records.append(_parse(line, number, path))
+    records = [_parse(line, number, path) for number, line in numbered_lines(path, EvalInputError)]
     if not records:
         raise EvalInputError(f"{path}: no records (expected one JSON object per line)")
     return records

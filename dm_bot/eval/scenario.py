@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dm_bot.domain.models import INTENTS, PRIORITIES, TREATMENTS
+from dm_bot.eval.jsonl import numbered_lines
 
 CHANNEL_ALIASES = {"instagram": "instagram", "messenger": "messenger", "facebook": "messenger", "tiktok": "tiktok"}
 ATTACHMENTS = ("image", "audio", "video", "file")
@@ -109,14 +110,8 @@ def _scenario(raw: object, number: int) -> Scenario:
 
 
 def read_scenarios(path: Path) -> list[Scenario]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read {path}: {exc}") from None
     scenarios = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in numbered_lines(path, ScenarioError):
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
