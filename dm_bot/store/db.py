@@ -51,6 +51,10 @@ class Database(Tx, Protocol):
 
     async def fetch_relaxed(self, sql: str, params: Params | None = None) -> Sequence[Row]: ...
 
+    async def fetchrow_each(self, statements: Sequence[tuple[str, Params]]) -> list[Row | None]:
+        """Each statement's first row, all in one durable transaction (the webhook group commit)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -107,6 +111,10 @@ class PostgresDatabase:
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SET LOCAL synchronous_commit TO OFF")
             return await _PgTx(conn).fetch(sql, params)
+
+    async def fetchrow_each(self, statements: Sequence[tuple[str, Params]]) -> list[Row | None]:
+        async with self.transaction() as tx:
+            return [await tx.fetchrow(sql, params) for sql, params in statements]
 
     async def close(self) -> None:
         await self._pool.close()

@@ -80,19 +80,8 @@ class SqlStore(
         self, events: list[tuple[str | None, Inbound]], now: datetime
     ) -> list[StoredInbound | None]:
         """Store several events in one transaction (group commit); None for each one already stored."""
-        t = codec.to_us(now)
-        results: list[StoredInbound | None] = []
-        async with self.db.transaction() as tx:
-            for account_id, inbound in events:
-                conversation_id = None
-                if account_id is not None:
-                    row = await tx.fetchrow(inbound_sql.UPSERT_CONVERSATION,
-                                            inbound_sql.conversation_params(account_id, inbound, t))
-                    conversation_id = None if row is None else int(row["id"])
-                row = await tx.fetchrow(inbound_sql.INSERT_EVENT,
-                                        inbound_sql.event_params(account_id, conversation_id, inbound, t))
-                results.append(inbound_sql.stored(row, account_id, conversation_id, inbound))
-        return results
+        rows = await self.db.fetchrow_each(inbound_sql.statements(events, codec.to_us(now)))
+        return inbound_sql.stored(rows, events)
 
     async def save_dead_letter(self, channel: str, reason: str, body: bytes, now: datetime) -> None:
         """A signed body we could not parse, kept for inspection."""

@@ -107,6 +107,24 @@ class SqliteDatabase:
         async with self._lock:
             return await self._call(run)
 
+    async def fetchrow_each(self, statements: Sequence[tuple[str, Params]]) -> list[Row | None]:
+        """The whole transaction in the database thread: SQLite works there without the interpreter
+        lock, beside the event loop acknowledging the next webhooks (the group commit's path)."""
+
+        def run(conn: sqlite3.Connection) -> list[Row | None]:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows = [_fetchrow(conn, sql, params) for sql, params in statements]
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return rows
+
+        async with self._lock:
+            return await self._call(run)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:
