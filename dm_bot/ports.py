@@ -109,6 +109,16 @@ class Snapshot:
     state: ConversationState
     lead: Lead
     escalation: Escalation | None = None
+    version: int = 0  # the conversation's version when read: a commit from an older one is refused
+
+
+class StaleSnapshot(Exception):
+    """The conversation changed since its snapshot was read (another worker, process or instance wrote
+    it): nothing was committed; read it again and decide again."""
+
+
+class AlreadyHandled(StaleSnapshot):
+    """The event was handled meanwhile (by another process resuming it, say): nothing was committed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +175,10 @@ class Store(Protocol):
 
     async def unhandled_inbound(self, limit: int = 100) -> list[StoredInbound]: ...
 
+    async def unhandled_before(self, conversation_id: int, inbound_id: int) -> list[StoredInbound]:
+        """The conversation's events stored before this one and not yet handled, oldest first."""
+        ...
+
     async def mark_handled(self, inbound_id: int, now: datetime) -> None: ...
 
     async def snapshot(self, conversation_id: int) -> Snapshot: ...
@@ -184,9 +198,12 @@ class Store(Protocol):
         inbound_text: str | None = None,
         inbound_media: tuple[str, ...] = (),
         links: tuple[TrackedLink, ...] = (),
+        handled_id: int | None = None,
     ) -> Committed:
-        """Messages, actions, lead, escalation, timers, outbox rows and state, the event or timer
-        marked done: one transaction."""
+        """Messages, actions, lead, escalation, timers, outbox rows and state, the event (`inbound_id`,
+        or `handled_id` without a prospect message) or timer marked done: one transaction. Raises
+        StaleSnapshot when the conversation's version moved since the snapshot, AlreadyHandled when
+        the event was handled meanwhile; either way nothing is written."""
         ...
 
     async def claim_due_timers(self, now: datetime, limit: int = 100) -> list[DueTimer]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from dm_bot.channels.windows import window_allows
 from dm_bot.domain import policy
@@ -19,15 +20,18 @@ from dm_bot.domain.routing import Router
 from dm_bot.links import LinkSigner, TrackedLink
 from dm_bot.ports import (
     Alert,
+    AlreadyHandled,
     Author,
     Channel,
     Classifier,
     Clock,
+    DueTimer,
     Notifier,
     OutboxItem,
     Outgoing,
     SendResult,
     Snapshot,
+    StaleSnapshot,
     Store,
     StoredInbound,
 )
@@ -36,6 +40,7 @@ log = logging.getLogger(__name__)
 
 PRIVATE_REASONS = ("medical", "complaint")  # alerts never quote these messages (issue 7: Telegram is no place)
 MAX_ATTEMPTS = 8
+STALE_RETRIES = 8  # decisions made again when other writers keep changing the conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,9 @@ class Outcome:
     conversation_id: int | None
     actions: tuple[Action, ...] = ()
     understanding: Understanding | None = None
+
+
+Handled = tuple[Outcome, tuple[OutboxItem, ...]]
 
 
 def _retry_after(exc: Exception) -> float | None:
@@ -91,15 +99,37 @@ class Service:
         return await self.store.save_inbound(account_id, inbound, self.clock.now())
 
     async def handle_inbound(self, stored: StoredInbound) -> Outcome:
-        """Classify, decide, commit in one transaction, then deliver; ordered per conversation."""
-        if stored.account_id is None or stored.conversation_id is None:
+        """Classify, decide, commit in one transaction, then deliver; ordered per conversation, also
+        across processes: the conversation's earlier events still unhandled (stored by another process
+        a moment before) are handled first."""
+        account_id, cid = stored.account_id, stored.conversation_id
+        if account_id is None or cid is None:
             return Outcome(None)
-        async with self._locks[stored.conversation_id]:
-            outcome, items = await self._handle(stored, stored.account_id, stored.conversation_id)
+        items: list[OutboxItem] = []
+        async with self._locks[cid]:
+            for earlier in await self.store.unhandled_before(cid, stored.id):
+                try:
+                    _, earlier_items = await self._decided(cid, partial(self._handle, earlier, account_id, cid))
+                    items.extend(earlier_items)
+                except Exception:  # one event that cannot be handled must not hold up the ones after it
+                    log.exception("handling earlier event %s failed", earlier.id)
+            outcome, own_items = await self._decided(cid, partial(self._handle, stored, account_id, cid))
+            items.extend(own_items)
         await self.deliver(items)
         return outcome
 
-    async def _handle(self, stored: StoredInbound, account_id: str, cid: int) -> tuple[Outcome, tuple[OutboxItem, ...]]:
+    async def _decided(self, cid: int, attempt: Callable[[], Awaitable[Handled]]) -> Handled:
+        """Read, decide and commit; again from a fresh read while another writer got there first."""
+        for _ in range(STALE_RETRIES):
+            try:
+                return await attempt()
+            except AlreadyHandled:
+                return Outcome(cid), ()
+            except StaleSnapshot:
+                continue
+        raise StaleSnapshot(f"conversation {cid} kept changing: gave up after {STALE_RETRIES} tries")
+
+    async def _handle(self, stored: StoredInbound, account_id: str, cid: int) -> Handled:
         playbook = self.router.playbook(account_id)
         snap = await self.store.snapshot(cid)
         inbound, now = stored.inbound, self.clock.now()
@@ -124,26 +154,26 @@ class Service:
 
     async def handle_staff_reply(self, conversation_id: int, text: str, author: Author = "staff") -> Outcome:
         """A person answers from the inbox or the staff chat: send it, stop the SLA clock, pause the bot."""
-        async with self._locks[conversation_id]:
+        async def attempt() -> Handled:
             snap = await self.store.snapshot(conversation_id)
-            playbook = self.router.playbook(snap.account_id)
-            outcome, items = await self._human_reply(snap, playbook, author, text, None)
+            return await self._human_reply(snap, self.router.playbook(snap.account_id), author, text, None)
+
+        async with self._locks[conversation_id]:
+            outcome, items = await self._decided(conversation_id, attempt)
         await self.deliver(items)
         return outcome
 
     async def _human_reply(
         self, snap: Snapshot, playbook: Playbook, author: Author, text: str, inbound_id: int | None
-    ) -> tuple[Outcome, tuple[OutboxItem, ...]]:
+    ) -> Handled:
         now = self.clock.now()
         decision = policy.on_staff_reply(snap.state, snap.lead, snap.escalation, playbook, now, author)
         outgoing: tuple[Outgoing, ...] = ()
         if author == "staff":  # an echo was already delivered by the platform's own app
             outgoing = (self._message(snap, text, human=True),)
         committed = await self.store.commit_decision(
-            snap, None, None, decision, outgoing, now, human_text=(author, text)
+            snap, None, None, decision, outgoing, now, human_text=(author, text), handled_id=inbound_id
         )
-        if inbound_id is not None:
-            await self.store.mark_handled(inbound_id, now)
         return Outcome(snap.conversation_id, decision.actions), committed.items
 
     # -- timers ----------------------------------------------------------------------------
@@ -154,21 +184,26 @@ class Service:
         now = self.clock.now()
         for timer in await self.store.claim_due_timers(now):
             async with self._locks[timer.conversation_id]:
-                snap = await self.store.snapshot(timer.conversation_id)
-                playbook = self.router.playbook(snap.account_id)
-                escalation = snap.escalation if snap.escalation and snap.escalation.id == timer.escalation_id else None
-                decision = policy.on_timer(timer.kind, snap.state, snap.lead, escalation, playbook, now)
-                if not decision.actions:
-                    await self.store.finish_timer(timer.id, now)
-                    continue
-                committed = await self.store.commit_decision(
-                    snap, None, None, decision, self._outgoing(snap, decision), now,
-                    alerts=self._alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0),
-                    timer_id=timer.id,
-                )
-            await self.deliver(committed.items)
-            outcomes.append(Outcome(timer.conversation_id, decision.actions))
+                outcome, items = await self._decided(timer.conversation_id, partial(self._fire, timer, now))
+            await self.deliver(items)
+            if outcome.actions:
+                outcomes.append(outcome)
         return outcomes
+
+    async def _fire(self, timer: DueTimer, now: datetime) -> Handled:
+        snap = await self.store.snapshot(timer.conversation_id)
+        playbook = self.router.playbook(snap.account_id)
+        escalation = snap.escalation if snap.escalation and snap.escalation.id == timer.escalation_id else None
+        decision = policy.on_timer(timer.kind, snap.state, snap.lead, escalation, playbook, now)
+        if not decision.actions:
+            await self.store.finish_timer(timer.id, now)
+            return Outcome(timer.conversation_id), ()
+        committed = await self.store.commit_decision(
+            snap, None, None, decision, self._outgoing(snap, decision), now,
+            alerts=self._alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0),
+            timer_id=timer.id,
+        )
+        return Outcome(timer.conversation_id, decision.actions), committed.items
 
     # -- delivery --------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from dm_bot.domain.models import Lead, Understanding
 from dm_bot.ports import Alert, Committed, OutboxItem, Outgoing, Snapshot, TrackedLink
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
+from dm_bot.store.versions import claim_version
 
 LEAD_COLUMNS = ("treatment", "budget_min", "budget_max", "timeline")
 
@@ -54,12 +55,15 @@ class DecisionsMixin:
         inbound_text: str | None = None,
         inbound_media: tuple[str, ...] = (),
         links: tuple[TrackedLink, ...] = (),
+        handled_id: int | None = None,
     ) -> Committed:
         """One transaction: messages, actions, lead, escalation, timers, outbox, state, handled marks."""
         t = codec.to_us(now)
         cid, aid = snapshot.conversation_id, snapshot.account_id
         base = {"a": aid, "c": cid, "t": t}
+        handled = inbound_id if inbound_id is not None else handled_id
         async with self.db.transaction() as tx:
+            await claim_version(tx, snapshot, handled, t)
             if inbound_id is not None:
                 await tx.execute(
                     "INSERT INTO messages (account_id, conversation_id, author, text, media, inbound_id, intent, at)"
@@ -67,7 +71,6 @@ class DecisionsMixin:
                     {**base, "x": inbound_text or "", "i": inbound_id, "md": ",".join(inbound_media) or None,
                      "n": None if understanding is None else understanding.intent},
                 )
-                await tx.execute("UPDATE inbound_events SET handled_at = :t WHERE id = :i", {"t": t, "i": inbound_id})
             if human_text is not None:
                 await tx.execute(
                     "INSERT INTO messages (account_id, conversation_id, author, text, at) VALUES (:a, :c, :w, :x, :t)",

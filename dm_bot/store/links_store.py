@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from dm_bot.domain.models import ConversationState
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Row, Tx
+from dm_bot.store.versions import lock_conversation
 
 _COLUMNS = "token, account_id, conversation_id, treatment, channel, url, campaign, created_at, first_click_at, clicks"
 
@@ -40,10 +41,10 @@ def _link(row: Row) -> LinkRow:
 async def close_follow_up(tx: Tx, conversation_id: int, t: int, **flags: bool) -> None:
     """Set state flags (link_clicked, booked) and cancel the pending nudge: this lead did not go quiet.
 
-    The timer is cancelled in the same transaction, so no nudge goes out even when a message being
-    handled at this moment writes the conversation state from an older snapshot.
+    The timer is cancelled in the same transaction, and a message being handled at this moment is
+    decided again from the new state (lock_conversation).
     """
-    row = await tx.fetchrow("SELECT state FROM conversations WHERE id = :c", {"c": conversation_id})
+    row = await lock_conversation(tx, conversation_id)
     if row is None:
         return
     state = codec.loads(ConversationState, row["state"])

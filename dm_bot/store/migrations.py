@@ -1,7 +1,9 @@
 """Versioned schema migrations, run by `dm-bot migrate` and by `serve` at start-up.
 
 Each step is a function of a synchronous SQLAlchemy connection, applied once and recorded in
-`schema_version`. Steps are append-only: never edit a released one, add the next.
+`schema_version`. Steps are append-only: never edit a released one, add the next. The first step
+creates the schema as `schema.py` declares it now, so each later step brings an older database to
+that shape and does nothing on a database the first step has just created.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from dm_bot.store import schema
@@ -21,7 +23,23 @@ def _v1_initial(conn: Connection) -> None:
     schema.metadata.create_all(conn)
 
 
-STEPS: tuple[tuple[int, str, Step], ...] = ((1, "initial schema", _v1_initial),)
+def _v2_conversation_versions(conn: Connection) -> None:
+    """Conversations get a version (several processes or instances decide on one conversation in turn);
+    the index of unhandled events becomes a partial one per conversation."""
+    found = inspect(conn)
+    if "version" not in {c["name"] for c in found.get_columns("conversations")}:
+        conn.execute(text("ALTER TABLE conversations ADD COLUMN version BIGINT NOT NULL DEFAULT 0"))
+    indexes = {i["name"] for i in found.get_indexes("inbound_events")}
+    if "ix_inbound_unhandled" in indexes:
+        conn.execute(text("DROP INDEX ix_inbound_unhandled"))
+    if "ix_inbound_pending" not in indexes:
+        next(i for i in schema.inbound_events.indexes if i.name == "ix_inbound_pending").create(conn)
+
+
+STEPS: tuple[tuple[int, str, Step], ...] = (
+    (1, "initial schema", _v1_initial),
+    (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
+)
 
 LATEST = STEPS[-1][0]
 

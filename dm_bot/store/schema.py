@@ -32,6 +32,8 @@ conversations = Table(
     Column("updated_at", BigInteger, nullable=False),
     Column("last_inbound_at", BigInteger),
     Column("first_response_at", BigInteger),
+    # Bumped by every write of the state: a decision made from an older snapshot is refused (StaleSnapshot).
+    Column("version", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("account_id", "channel", "contact_id", name="uq_conversation_contact"),
 )
 
@@ -48,7 +50,10 @@ inbound_events = Table(
     Column("handled_at", BigInteger),
     UniqueConstraint("channel", "message_id", name="uq_inbound_message"),
 )
-Index("ix_inbound_unhandled", inbound_events.c.handled_at, inbound_events.c.id)
+# Only the events waiting to be handled (partial): small however long the history, and cheap on the ack path.
+UNHANDLED = inbound_events.c.handled_at.is_(None)
+Index("ix_inbound_pending", inbound_events.c.conversation_id, inbound_events.c.id,
+      sqlite_where=UNHANDLED, postgresql_where=UNHANDLED)
 
 messages = Table(
     "messages",

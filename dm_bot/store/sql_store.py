@@ -107,6 +107,17 @@ class SqlStore(
             for r in rows
         ]
 
+    async def unhandled_before(self, conversation_id: int, inbound_id: int) -> list[StoredInbound]:
+        rows = await self.db.fetch(
+            "SELECT id, account_id, conversation_id, payload FROM inbound_events"
+            " WHERE conversation_id = :c AND handled_at IS NULL AND id < :i ORDER BY id",
+            {"c": conversation_id, "i": inbound_id},
+        )
+        return [
+            StoredInbound(r["id"], r["account_id"], r["conversation_id"], codec.loads(Inbound, r["payload"]))
+            for r in rows
+        ]
+
     async def mark_handled(self, inbound_id: int, now: datetime) -> None:
         await self.db.execute(
             "UPDATE inbound_events SET handled_at = :t WHERE id = :i", {"t": codec.to_us(now), "i": inbound_id}
@@ -136,6 +147,7 @@ class SqlStore(
             state=codec.loads(ConversationState, row["state"]),
             lead=lead,
             escalation=None if esc_row is None else _escalation(esc_row),
+            version=int(row["version"]),
         )
 
     async def actions(self, conversation_id: int) -> list[ActionRow]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from dm_bot.domain.models import ConversationState, Lead
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Row
+from dm_bot.store.versions import lock_conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,7 @@ class StaffMixin:
     async def resume_bot(self, conversation_id: int, now: datetime) -> bool:
         """Hand a conversation back to the bot: the takeover pause ends now."""
         async with self.db.transaction() as tx:
-            row = await tx.fetchrow("SELECT state FROM conversations WHERE id = :c", {"c": conversation_id})
+            row = await lock_conversation(tx, conversation_id)
             if row is None:
                 return False
             state = codec.loads(ConversationState, row["state"])
