@@ -84,6 +84,8 @@ class Deps:
     channels: Mapping[str, Channel] | None = None
     notifier: Notifier | None = None
     scheduler_interval: float = 1.0
+    primary: bool = True  # with `serve --processes N`: copy 0, the one that polls Telegram
+    metrics_dir: str | None = None  # prometheus-client's multiprocess directory, when there are copies
 
 
 def _real_channels(settings: Settings, session: aiohttp.ClientSession) -> dict[str, Channel]:
@@ -103,7 +105,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     app[CLOCK] = deps.clock
     app[SETTINGS] = settings
     app[ROUTER] = Router(deps.playbooks)
-    app[METRICS] = Metrics()
+    app[METRICS] = Metrics(deps.metrics_dir)
     app[INTAKE] = Intake()
     app[WEBHOOK_SECRETS] = WebhookSecrets(
         settings.meta_app_secret, settings.meta_verify_token, settings.tiktok_client_secret
@@ -123,15 +125,15 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
         secret_key = settings.secret_key or await store.put_secret_if_absent("secret_key", secrets.token_urlsafe(32))
         app[SECRET_KEY] = secret_key.encode()
         links = LinkSigner(settings.public_url, app[SECRET_KEY])
-        staff_chat = (telegram_bot.StaffChat(settings, app[ROUTER], store, deps.clock, app[SECRET_KEY])
+        staff_chat = (telegram_bot.StaffChat(settings, app[ROUTER], store, deps.clock, app[SECRET_KEY],
+                                             receives_updates=deps.primary)
                       if settings.telegram_token else None)
         notifier = deps.notifier or (staff_chat.notifier if staff_chat is not None else LogNotifier())
-        service = Service(store, classifier, channels, notifier, deps.clock, app[ROUTER], links)
+        service = Service(store, classifier, channels, notifier, deps.clock, app[ROUTER], links, app[METRICS])
         worker = Worker(service, intake=app[INTAKE])
         committer = GroupCommitter(store)
         scheduler = Scheduler(service, deps.scheduler_interval)
         app[STORE], app[SERVICE], app[WORKER], app[COMMITTER] = store, service, worker, committer
-        app[METRICS].watch_queue(lambda: worker.depth)
         resumed = await worker.resume()
         if resumed:
             log.info("resuming %d stored events", resumed)

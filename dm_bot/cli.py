@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dm_bot.domain.playbook import Playbook
     from dm_bot.settings import Settings
 
 DEMO_PLAYBOOK = Path("playbooks/demo-spa.yaml")
@@ -26,6 +27,16 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dm-bot", description="DM assistant for med spas.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -33,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the service: webhooks, workers, scheduler, inbox, stats")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--processes", type=_positive, default=1,
+                       help="copies of the service on the port, one per core (default 1)")
+    serve.add_argument("--process-index", type=int, default=None, help=argparse.SUPPRESS)  # set by the supervisor
 
     chat = sub.add_parser("chat", help="talk to the bot as a prospect in the terminal")
     chat.add_argument("--playbook", type=Path, default=DEMO_PLAYBOOK)
@@ -103,7 +117,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return asyncio.run(run_chat(args.playbook, args.channel, sys.stdin, sys.stdout))
     if args.command == "serve":
-        return asyncio.run(_serve(args.host, args.port))
+        if args.processes > 1 and args.process_index is None:
+            return _supervise(args.host, args.port, args.processes)
+        return asyncio.run(_serve(args.host, args.port, args.process_index or 0, args.processes > 1))
     if args.command == "users" and args.users_command == "add":
         from dm_bot.web.users_command import UserCommandError, add_user_command, read_password
 
@@ -159,7 +175,7 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-async def _migrate() -> int:
+async def _migrate(command: str = "migrate") -> int:
     from dm_bot.store import SqlStore
 
     settings = _settings()
@@ -167,9 +183,10 @@ async def _migrate() -> int:
     try:
         version = await store.migrate()
     except _database_errors() as exc:
-        print(f"dm-bot migrate: cannot reach the database: {_one_line(exc)}", file=sys.stderr)
+        print(f"dm-bot {command}: cannot reach the database: {_one_line(exc)}", file=sys.stderr)
         return 1
-    print(f"schema at version {version}")
+    if command == "migrate":
+        print(f"schema at version {version}")
     return 0
 
 
@@ -209,29 +226,52 @@ async def _eval_conversations(path: Path, playbook_path: Path, trace_path: Path 
     return 0
 
 
-async def _serve(host: str, port: int) -> int:
+def _load_playbooks(settings: Settings) -> dict[str, Playbook]:
+    from dm_bot.playbooks import PlaybookError, load_playbooks
+
+    try:
+        return dict(load_playbooks(settings.playbooks_dir))
+    except PlaybookError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _supervise(host: str, port: int, processes: int) -> int:
+    """Check the playbooks and migrate once, then run the copies (processes.py)."""
+    from dm_bot.processes import Supervisor
+
+    _load_playbooks(_settings())
+    if (code := asyncio.run(_migrate("serve"))) != 0:
+        return code
+
+    def command(index: int) -> list[str]:
+        return [sys.executable, "-m", "dm_bot", "serve", "--host", host, "--port", str(port),
+                "--processes", str(processes), "--process-index", str(index)]
+
+    return Supervisor(command, processes).run()
+
+
+async def _serve(host: str, port: int, index: int = 0, shared: bool = False) -> int:
     import signal
 
     from aiohttp import web
 
     from dm_bot.app import Deps, create_app
-    from dm_bot.playbooks import PlaybookError, load_playbooks
+    from dm_bot.processes import METRICS_DIR_VARIABLE
 
     settings = _settings()
-    try:
-        playbooks = load_playbooks(settings.playbooks_dir)
-    except PlaybookError as exc:
-        raise UsageError(str(exc)) from exc
-    runner = web.AppRunner(create_app(settings, Deps(playbooks)), access_log=None)
+    playbooks = _load_playbooks(settings)
+    deps = Deps(playbooks, primary=index == 0, metrics_dir=os.environ.get(METRICS_DIR_VARIABLE))
+    runner = web.AppRunner(create_app(settings, deps), access_log=None)
     try:
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, reuse_port=shared or None)
         await site.start()
     except _database_errors() as exc:
         await runner.cleanup()
         print(f"dm-bot serve: {_one_line(exc)}", file=sys.stderr)
         return 1
-    print(f"dm-bot serving {len(playbooks)} account(s) on http://{host}:{port}", flush=True)
+    copy = f" (process {index})" if shared else ""
+    print(f"dm-bot serving {len(playbooks)} account(s) on http://{host}:{port}{copy}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

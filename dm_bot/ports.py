@@ -158,6 +158,24 @@ class ActionRow:
     detail: dict[str, object] = field(default_factory=dict)
 
 
+class Telemetry(Protocol):
+    """What the service reports as it works (web/metrics.py turns it into Prometheus metrics)."""
+
+    def classified(self, seconds: float) -> None: ...
+
+    def delivered(self, kind: str, result: str) -> None:
+        """An outbox row's attempt: kind message (to a prospect) or alert (to staff); result sent, retry or failed."""
+        ...
+
+
+class NoTelemetry:
+    def classified(self, seconds: float) -> None:
+        pass
+
+    def delivered(self, kind: str, result: str) -> None:
+        pass
+
+
 class Store(Protocol):
     """Persistence. Every row belongs to an account; one decision is one transaction."""
 

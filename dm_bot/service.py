@@ -5,27 +5,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
+from dm_bot import outbox_rows as rows
 from dm_bot.channels.windows import window_allows
 from dm_bot.domain import policy
-from dm_bot.domain.actions import Action, BookingLink, Decision, Escalate, Reply, SlaBreach, SlaWarning
+from dm_bot.domain.actions import Action
 from dm_bot.domain.models import Inbound, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
-from dm_bot.links import LinkSigner, TrackedLink
+from dm_bot.links import LinkSigner
 from dm_bot.ports import (
-    Alert,
     AlreadyHandled,
     Author,
     Channel,
     Classifier,
     Clock,
     DueTimer,
+    NoTelemetry,
     Notifier,
     OutboxItem,
     Outgoing,
@@ -34,11 +36,11 @@ from dm_bot.ports import (
     StaleSnapshot,
     Store,
     StoredInbound,
+    Telemetry,
 )
 
 log = logging.getLogger(__name__)
 
-PRIVATE_REASONS = ("medical", "complaint")  # alerts never quote these messages (issue 7: Telegram is no place)
 MAX_ATTEMPTS = 8
 STALE_RETRIES = 8  # decisions made again when other writers keep changing the conversation
 
@@ -79,6 +81,7 @@ class Service:
         clock: Clock,
         router: Router,
         links: LinkSigner | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.store = store
         self.classifier = classifier
@@ -87,6 +90,7 @@ class Service:
         self.clock = clock
         self.router = router
         self.links = links  # None: booking links go out as the playbook's own URLs (chat, eval)
+        self.telemetry = telemetry or NoTelemetry()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # -- inbound ---------------------------------------------------------------------------
@@ -138,14 +142,16 @@ class Service:
                 await self.store.mark_handled(stored.id, now)  # our own send coming back, or an unsend
                 return Outcome(cid), ()
             return await self._human_reply(snap, playbook, "echo", inbound.text, stored.id)
+        started = time.perf_counter()
         understanding = self.classifier.classify(inbound.text)
+        self.telemetry.classified(time.perf_counter() - started)
         if not inbound.text.strip() and not inbound.media and (inbound.referral or inbound.story_id):
             understanding = Understanding("greeting", language=understanding.language)  # opened from an ad or link
         turn = policy.Turn(snap.channel, inbound, understanding, snap.state, snap.lead, snap.escalation)
-        decision, links = self._track_links(playbook, policy.decide(turn, playbook, now))
+        decision, links = rows.track_links(self.links, playbook, policy.decide(turn, playbook, now))
         committed = await self.store.commit_decision(
-            snap, stored.id, understanding, decision, self._outgoing(snap, decision), now, links=links,
-            alerts=self._alerts(snap, playbook, decision, inbound.text), inbound_text=inbound.text,
+            snap, stored.id, understanding, decision, rows.outgoing(snap, decision), now, links=links,
+            alerts=rows.alerts(snap, playbook, decision, inbound.text), inbound_text=inbound.text,
             inbound_media=inbound.media,
         )
         return Outcome(cid, decision.actions, understanding), committed.items
@@ -170,7 +176,7 @@ class Service:
         decision = policy.on_staff_reply(snap.state, snap.lead, snap.escalation, playbook, now, author)
         outgoing: tuple[Outgoing, ...] = ()
         if author == "staff":  # an echo was already delivered by the platform's own app
-            outgoing = (self._message(snap, text, human=True),)
+            outgoing = (rows.message(snap, text, human=True),)
         committed = await self.store.commit_decision(
             snap, None, None, decision, outgoing, now, human_text=(author, text), handled_id=inbound_id
         )
@@ -199,8 +205,8 @@ class Service:
             await self.store.finish_timer(timer.id, now)
             return Outcome(timer.conversation_id), ()
         committed = await self.store.commit_decision(
-            snap, None, None, decision, self._outgoing(snap, decision), now,
-            alerts=self._alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0),
+            snap, None, None, decision, rows.outgoing(snap, decision), now,
+            alerts=rows.alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0),
             timer_id=timer.id,
         )
         return Outcome(timer.conversation_id, decision.actions), committed.items
@@ -221,6 +227,7 @@ class Service:
             # Staff alerts are retried for as long as it takes; a prospect's reply gives up after a while
             # (the platform's window closes anyway) and is shown to staff as not sent.
             retry = result.retry and (item.kind == "alert" or item.attempts + 1 < MAX_ATTEMPTS)
+            self.telemetry.delivered(item.kind, "sent" if result.ok else "retry" if retry else "failed")
             await self.store.mark_outbox(
                 item.id, replace(result, retry=retry), self.clock.now(),
                 backoff(item.attempts, result.retry_after) if retry else None,
@@ -249,52 +256,3 @@ class Service:
         if channel is None:
             return SendResult(ok=False, error=f"no {item.message.channel} channel configured")
         return await channel.send(item.message)
-
-    # -- building outbox rows -------------------------------------------------------------
-
-    def _track_links(self, playbook: Playbook, decision: Decision) -> tuple[Decision, tuple[TrackedLink, ...]]:
-        """Swap each booking URL in the replies for a tracked `/b/{token}` link (issue 8)."""
-        if self.links is None:
-            return decision, ()
-        tracked: list[TrackedLink] = []
-        actions = list(decision.actions)
-        for link in (a for a in decision.actions if isinstance(a, BookingLink)):
-            offer = playbook.offer(link.treatment)
-            url = offer.booking_url if offer is not None and offer.booking_url else playbook.links.consultation
-            token = self.links.new_token()
-            for i, action in enumerate(actions):
-                if isinstance(action, Reply) and url in action.text:
-                    actions[i] = replace(action, text=action.text.replace(url, self.links.url(token), 1))
-                    tracked.append(TrackedLink(token, link.treatment, url))
-                    break
-        return replace(decision, actions=tuple(actions)), tuple(tracked)
-
-    def _message(
-        self, snap: Snapshot, text: str, quick_replies: tuple[str, ...] = (), human: bool = False,
-        last: datetime | None = None,
-    ) -> Outgoing:
-        return Outgoing(snap.account_id, snap.channel, snap.platform_account_id, snap.contact_id, text,
-                        quick_replies, human_agent=human, prospect_last_at=last or snap.state.last_inbound_at)
-
-    def _outgoing(self, snap: Snapshot, decision: Decision) -> tuple[Outgoing, ...]:
-        last = decision.state.last_inbound_at
-        return tuple(
-            self._message(snap, a.text, a.quick_replies, last=last) for a in decision.actions if isinstance(a, Reply)
-        )
-
-    def _alerts(
-        self, snap: Snapshot, playbook: Playbook, decision: Decision, text: str | None, escalation_id: int = 0
-    ) -> tuple[Alert, ...]:
-        alerts: list[Alert] = []
-        for action in decision.actions:
-            if isinstance(action, Escalate):
-                reason, priority, kind = action.reason, action.priority, "escalation"
-            elif isinstance(action, (SlaWarning, SlaBreach)) and snap.escalation is not None:
-                reason, priority, kind = snap.escalation.reason, action.priority, action.name
-            else:
-                continue
-            private = any(word in reason for word in PRIVATE_REASONS)
-            quoted = text if playbook.alerts_include_text and not private and kind == "escalation" else None
-            alerts.append(Alert(kind, snap.account_id, snap.conversation_id, escalation_id, priority, reason,  # type: ignore[arg-type]
-                                snap.channel, snap.contact_id, quoted))
-        return tuple(alerts)

@@ -118,6 +118,14 @@ class SqlStore(
             for r in rows
         ]
 
+    async def waiting_counts(self) -> tuple[int, int]:
+        """Events stored and not yet handled, and escalations open: the metrics' gauges."""
+        events = await self.db.fetchrow(
+            "SELECT count(*) AS n FROM inbound_events WHERE handled_at IS NULL AND conversation_id IS NOT NULL"
+        )
+        escalations = await self.db.fetchrow("SELECT count(*) AS n FROM escalations WHERE resolved_at IS NULL")
+        return int(events["n"] if events else 0), int(escalations["n"] if escalations else 0)
+
     async def mark_handled(self, inbound_id: int, now: datetime) -> None:
         await self.db.execute(
             "UPDATE inbound_events SET handled_at = :t WHERE id = :i", {"t": codec.to_us(now), "i": inbound_id}

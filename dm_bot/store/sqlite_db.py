@@ -11,6 +11,8 @@ webhook group commit is not stuck behind long decision transactions. Reads outsi
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -51,14 +53,39 @@ class _InlineTx:
         self._conn.execute(sql, dict(params or {}))
 
 
+class _WriterLock:
+    """An advisory lock on a file beside the database, held while writing. SQLite's own lock makes a
+    second writer poll, sleeping up to 100 ms between tries; processes of `serve --processes N` wait
+    here instead and are woken the moment the lock is free. (Other programs, such as `dm-bot migrate`,
+    still meet SQLite's lock and its busy timeout.)"""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+def _writes(sql: str) -> bool:
+    head = sql.lstrip()[:6].upper()
+    return not (head == "SELECT" and "RETURNING" not in sql.upper())
+
+
 class SqliteDatabase:
     """One connection, one writer at a time; durable commits (WAL with synchronous=FULL)."""
 
     dialect = "sqlite"
 
-    def __init__(self, pool: ThreadPoolExecutor, conn: sqlite3.Connection) -> None:
+    def __init__(self, pool: ThreadPoolExecutor, conn: sqlite3.Connection, writer: _WriterLock) -> None:
         self._pool = pool
         self._conn = conn
+        self._writer = writer
         self._lock = asyncio.Lock()
         self._tx = _InlineTx(conn)
 
@@ -76,22 +103,30 @@ class SqliteDatabase:
             return conn
 
         conn = await asyncio.get_running_loop().run_in_executor(pool, open_connection)
-        return cls(pool, conn)
+        return cls(pool, conn, _WriterLock(path))
+
+    def _written(self, fn: Callable[[], T]) -> T:
+        with self._writer:
+            return fn()
 
     async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, self._conn)
 
     async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
         async with self._lock:
+            if _writes(sql):
+                return await self._call(lambda c: self._written(lambda: _fetch(c, sql, params)))
             return await self._call(lambda c: _fetch(c, sql, params))
 
     async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
         async with self._lock:
+            if _writes(sql):
+                return await self._call(lambda c: self._written(lambda: _fetchrow(c, sql, params)))
             return await self._call(lambda c: _fetchrow(c, sql, params))
 
     async def execute(self, sql: str, params: Params | None = None) -> None:
         async with self._lock:
-            await self._call(lambda c: c.execute(sql, dict(params or {})))
+            await self._call(lambda c: self._written(lambda: c.execute(sql, dict(params or {}))))
 
     async def fetch_relaxed(self, sql: str, params: Params | None = None) -> Sequence[Row]:
         """One statement committed without waiting for the disk (WAL, synchronous=NORMAL): it survives
@@ -100,7 +135,7 @@ class SqliteDatabase:
         def run(conn: sqlite3.Connection) -> list[Row]:
             conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                return _fetch(conn, sql, params)
+                return self._written(lambda: _fetch(conn, sql, params))
             finally:
                 conn.execute("PRAGMA synchronous=FULL")
 
@@ -112,15 +147,16 @@ class SqliteDatabase:
         lock, beside the event loop acknowledging the next webhooks (the group commit's path)."""
 
         def run(conn: sqlite3.Connection) -> list[Row | None]:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                rows = [_fetchrow(conn, sql, params) for sql, params in statements]
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            return rows
+            with self._writer:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    rows = [_fetchrow(conn, sql, params) for sql, params in statements]
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                return rows
 
         async with self._lock:
             return await self._call(run)
@@ -128,16 +164,38 @@ class SqliteDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:
-            # IMMEDIATE takes the write lock up front, so two processes on one file serialize cleanly.
-            await self._call(lambda c: c.execute("BEGIN IMMEDIATE"))
+            await self._call(self._begin)
             try:
                 yield self._tx
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                try:
+                    self._conn.execute("ROLLBACK")
+                finally:
+                    self._writer.__exit__()
                 raise
-            await self._call(lambda c: c.execute("COMMIT"))
+            await self._call(self._commit)
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        # IMMEDIATE takes SQLite's write lock up front, so two processes on one file serialize cleanly.
+        self._writer.__enter__()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._writer.__exit__()
+            raise
+
+    def _commit(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._writer.__exit__()
 
     async def close(self) -> None:
         async with self._lock:
             await self._call(lambda c: c.close())
         self._pool.shutdown(wait=True)
+        self._writer.close()

@@ -57,12 +57,15 @@ class StaffChat:
     """Owns the PTB Application: `notifier` for the service, `start(service)` / `stop()` for the lifecycle."""
 
     def __init__(self, settings: Settings, router: Router, store: SqlStore, clock: Clock, secret_key: bytes,
-                 options: TelegramOptions | None = None) -> None:
+                 options: TelegramOptions | None = None, receives_updates: bool = True) -> None:
         if not settings.telegram_token:
             raise ValueError("StaffChat needs DM_BOT_TELEGRAM_TOKEN")
         self._redactor = redact.install(settings.telegram_token)  # before PTB logs its URLs
         self.options = options or TelegramOptions()
         self.webhook = settings.telegram_webhook
+        # With several `serve` processes one polls (getUpdates allows a single reader) and sets the
+        # webhook; every one sends alerts and, by webhook, takes the updates that reach it.
+        self.receives_updates = receives_updates
         self.webhook_secret = webhook_secret(secret_key)
         self._settings, self._store, self._clock = settings, store, clock
         self.chats = StaffChats(router, settings.telegram_chat_id)
@@ -80,8 +83,8 @@ class StaffChat:
             .connect_timeout(t).read_timeout(t).write_timeout(t).pool_timeout(t)
             .get_updates_connect_timeout(t).get_updates_read_timeout(t).get_updates_pool_timeout(t)
         )
-        if self.webhook:
-            builder = builder.updater(None)  # updates arrive at POST /webhooks/telegram
+        if self.webhook or not self.receives_updates:
+            builder = builder.updater(None)  # updates arrive at POST /webhooks/telegram, or at copy 0
         return builder.build()
 
     def start(self, service: Service) -> None:
@@ -119,6 +122,8 @@ class StaffChat:
         await app.initialize()  # getMe: proves the token and the address
         if not app.running:
             await app.start()
+        if not self.receives_updates:
+            return
         if self.webhook:
             url = self._settings.public_url.rstrip("/") + WEBHOOK_PATH
             await app.bot.set_webhook(url, allowed_updates=ALLOWED_UPDATES, secret_token=self.webhook_secret)

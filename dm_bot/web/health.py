@@ -14,7 +14,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    return web.Response(body=request.app[METRICS].render(), content_type="text/plain", charset="utf-8")
+    queue_depth, open_escalations = await request.app[STORE].waiting_counts()
+    body = request.app[METRICS].render(queue_depth, open_escalations)
+    return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,15 +1,35 @@
-"""Prometheus metrics on a registry of the app's own (no process globals)."""
+"""Prometheus metrics on a registry of the app's own (no process globals).
+
+Counters and histograms count in this process; with `serve --processes N` prometheus-client keeps
+them in its multiprocess directory and /metrics sums every copy's. The gauges (events waiting,
+escalations open) are read from the database when scraped, so every copy reports the same truth.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+
+
+class _Gauges:
+    """A collector of values read just now (from the database)."""
+
+    def __init__(self, queue_depth: int, open_escalations: int) -> None:
+        self._values = (queue_depth, open_escalations)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        depth, escalations = self._values
+        yield GaugeMetricFamily("dm_bot_queue_depth", "Stored events waiting to be handled", value=depth)
+        yield GaugeMetricFamily("dm_bot_open_escalations", "Escalations waiting for a human", value=escalations)
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, multiprocess_dir: str | None = None) -> None:
+        self._multiprocess_dir = multiprocess_dir
         self.registry = CollectorRegistry()
         self.webhooks = Counter(
             "dm_bot_webhooks_total", "Webhook events by channel and result", ["channel", "result"],
@@ -24,14 +44,12 @@ class Metrics:
             buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05), registry=self.registry,
         )
         self.sends = Counter(
-            "dm_bot_sends_total", "Outbox deliveries by kind and result", ["kind", "result"], registry=self.registry
+            "dm_bot_sends_total", "Outbox deliveries by kind (message, alert) and result (sent, retry, failed)",
+            ["kind", "result"], registry=self.registry,
         )
-        self.queue_depth = Gauge("dm_bot_queue_depth", "Stored events waiting for a worker", registry=self.registry)
         self._webhook_children: dict[tuple[str, str], Any] = {}
         self._ack_children: dict[str, Any] = {}
-        self.open_escalations = Gauge(
-            "dm_bot_open_escalations", "Escalations waiting for a human", registry=self.registry
-        )
+        self._send_children: dict[tuple[str, str], Any] = {}
 
     def webhook(self, channel: str, result: str) -> None:
         child = self._webhook_children.get((channel, result))
@@ -45,8 +63,22 @@ class Metrics:
             child = self._ack_children[channel] = self.ack_seconds.labels(channel=channel)
         child.observe(seconds)
 
-    def watch_queue(self, depth: Callable[[], int]) -> None:
-        self.queue_depth.set_function(lambda: float(depth()))
+    # -- the service's Telemetry port -------------------------------------------------------
 
-    def render(self) -> bytes:
-        return generate_latest(self.registry)
+    def classified(self, seconds: float) -> None:
+        self.classify_seconds.observe(seconds)
+
+    def delivered(self, kind: str, result: str) -> None:
+        child = self._send_children.get((kind, result))
+        if child is None:
+            child = self._send_children[(kind, result)] = self.sends.labels(kind=kind, result=result)
+        child.inc()
+
+    def render(self, queue_depth: int, open_escalations: int) -> bytes:
+        registry = self.registry
+        if self._multiprocess_dir is not None:
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=self._multiprocess_dir)  # type: ignore[no-untyped-call]
+        gauges = CollectorRegistry()
+        gauges.register(_Gauges(queue_depth, open_escalations))
+        return generate_latest(registry) + generate_latest(gauges)

@@ -3,66 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from apphelpers import META_SECRET, settings_env
+from apphelpers import settings_env
 from fakes.graph import FakeGraph
-
-from dm_bot.channels import sign_meta
+from serve_support import PAGE, body, free_port, post, start
 
 pytestmark = pytest.mark.slow
-PAGE = "17841400000000001"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def body(n: int) -> bytes:
-    return json.dumps({"object": "instagram", "entry": [{"id": PAGE, "time": 1, "messaging": [{
-        "sender": {"id": f"crash-{n}"}, "recipient": {"id": PAGE}, "timestamp": 1762020315339 + n,
-        "message": {"mid": f"crash-mid-{n}", "text": "how much is lip filler?"}}]}]}).encode()
-
-
-def spawn(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "dm_bot", "serve", "--port", str(port)], env=env, cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-async def start(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen[bytes]:
-    process = spawn(env, port, cwd)
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return process
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.05)
-    process.kill()
-    raise AssertionError("serve did not start")
-
-
-async def post(session: aiohttp.ClientSession, port: int, n: int) -> bool:
-    payload = body(n)
-    try:
-        async with session.post(f"http://127.0.0.1:{port}/webhooks/meta", data=payload,
-                                headers={"X-Hub-Signature-256": sign_meta(META_SECRET, payload)}) as response:
-            return response.status == 200
-    except aiohttp.ClientError:
-        return False
 
 
 async def test_acknowledged_messages_survive_a_kill_and_get_at_most_one_reply(tmp_path: Path) -> None:
@@ -77,7 +30,7 @@ async def test_acknowledged_messages_survive_a_kill_and_get_at_most_one_reply(tm
         acknowledged: set[int] = set()
         async with aiohttp.ClientSession() as session:
             for batch in range(6):
-                results = await asyncio.gather(*(post(session, port, batch * 20 + i) for i in range(20)))
+                results = await asyncio.gather(*(post(session, port, body(batch * 20 + i)) for i in range(20)))
                 acknowledged |= {batch * 20 + i for i, ok in enumerate(results) if ok}
                 if batch == 2:
                     process.send_signal(signal.SIGKILL)

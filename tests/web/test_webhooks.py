@@ -194,12 +194,22 @@ async def test_a_send_that_fails_is_retried_until_it_goes_out(tmp_path: Path) ->
 
 
 async def test_health_and_metrics_answer(tmp_path: Path) -> None:
-    async with running_app(settings_env(tmp_path)) as app, aiohttp.ClientSession() as session:
+    channel = FakeChannel()
+    async with running_app(settings_env(tmp_path), channels={"instagram": channel}) as app, \
+            aiohttp.ClientSession() as session:
         await post_meta(app, ig_body("m1", "hi"))
+        await post_meta(app, ig_body("m2", "my lip turned purple", sender="prospect-2"))
+        await eventually(lambda: len(channel.sent) == 2, within=10)
         health = await session.get(f"{app.url}/healthz")
         metrics = await (await session.get(f"{app.url}/metrics")).text()
         assert health.status == 200
-        assert 'dm_bot_webhooks_total{channel="instagram",result="stored"} 1.0' in metrics
+        assert 'dm_bot_webhooks_total{channel="instagram",result="stored"} 2.0' in metrics
+        assert 'dm_bot_ack_seconds_count{channel="meta"} 2.0' in metrics
+        assert "dm_bot_classify_seconds_count 2.0" in metrics
+        assert 'dm_bot_sends_total{kind="message",result="sent"} 2.0' in metrics
+        assert 'dm_bot_sends_total{kind="alert",result="sent"} 1.0' in metrics
+        assert "dm_bot_queue_depth 0.0" in metrics
+        assert "dm_bot_open_escalations 1.0" in metrics  # the medical concern waits for a person
 
 
 def test_app_factory_connects_to_nothing_until_the_app_starts(tmp_path: Path) -> None:

@@ -1,0 +1,64 @@
+"""`dm-bot serve` as a real process on loopback, and signed Instagram webhooks to drive it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+from apphelpers import META_SECRET
+
+from dm_bot.channels import sign_meta
+
+PAGE = "17841400000000001"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def body(n: int, prefix: str = "crash", text: str = "how much is lip filler?", contact: str | None = None) -> bytes:
+    return json.dumps({"object": "instagram", "entry": [{"id": PAGE, "time": 1, "messaging": [{
+        "sender": {"id": contact or f"{prefix}-{n}"}, "recipient": {"id": PAGE}, "timestamp": 1762020315339 + n,
+        "message": {"mid": f"{prefix}-mid-{n}", "text": text}}]}]}).encode()
+
+
+def spawn(env: dict[str, str], port: int, cwd: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "dm_bot", "serve", "--port", str(port), *extra], env=env,
+                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def healthy(port: int, attempts: int = 300) -> bool:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(attempts):
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return True
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    return False
+
+
+async def start(env: dict[str, str], port: int, cwd: Path, *extra: str) -> subprocess.Popen[bytes]:
+    process = spawn(env, port, cwd, *extra)
+    if await healthy(port):
+        return process
+    process.kill()
+    raise AssertionError("serve did not start")
+
+
+async def post(session: aiohttp.ClientSession, port: int, payload: bytes) -> bool:
+    try:
+        async with session.post(f"http://127.0.0.1:{port}/webhooks/meta", data=payload,
+                                headers={"X-Hub-Signature-256": sign_meta(META_SECRET, payload)}) as response:
+            return response.status == 200
+    except aiohttp.ClientError:
+        return False

@@ -1,0 +1,122 @@
+"""`dm-bot serve --processes 2`: two copies on one port and one SQLite file answer every message once,
+sum their metrics, survive the loss of a copy, and stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from apphelpers import settings_env
+from fakes.graph import FakeGraph
+from serve_support import PAGE, body, free_port, post, start
+
+pytestmark = pytest.mark.slow
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
+    return [int(p) for p in out.stdout.split()]
+
+
+async def settled(database: Path, within: float = 30) -> None:
+    """Every stored event handled and no reply waiting to be sent."""
+    deadline = asyncio.get_running_loop().time() + within
+    while asyncio.get_running_loop().time() < deadline:
+        db = sqlite3.connect(database)
+        unhandled = db.execute("SELECT COUNT(*) FROM inbound_events WHERE handled_at IS NULL").fetchone()[0]
+        unsent = db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
+        db.close()
+        if unhandled == 0 and unsent == 0:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not settled: {unhandled} unhandled, {unsent} unsent")
+
+
+async def stored_count(session: aiohttp.ClientSession, port: int) -> float:
+    text = await (await session.get(f"http://127.0.0.1:{port}/metrics")).text()
+    found = re.search(r'dm_bot_webhooks_total\{channel="instagram",result="stored"\} ([0-9.]+)', text)
+    return float(found.group(1)) if found else 0.0
+
+
+async def test_two_processes_answer_each_message_once_and_survive_losing_one(tmp_path: Path) -> None:
+    graph = FakeGraph({PAGE: "page-token"})
+    server = TestServer(graph.app(), host="127.0.0.1")
+    await server.start_server()
+    env = {**os.environ, **settings_env(tmp_path, DM_BOT_GRAPH_API_URL=str(server.make_url("/v23.0")),
+                                        DM_BOT_META_PAGE_TOKEN="page-token")}
+    port = free_port()
+    supervisor = await start(env, port, tmp_path, "--processes", "2")
+    try:
+        for _ in range(100):  # the second copy may still be loading its model
+            if len(children(supervisor.pid)) == 2:
+                break
+            await asyncio.sleep(0.1)
+        copies = children(supervisor.pid)
+        assert len(copies) == 2
+        async with aiohttp.ClientSession() as session:
+            # 40 prospects, and one prospect writing 10 messages at once (they spread over both copies)
+            sent = [body(n, "many") for n in range(40)]
+            sent += [body(n, "one", "botox price?", contact="one-prospect") for n in range(10)]
+            assert all(await asyncio.gather(*(post(session, port, b) for b in sent)))
+            await settled(tmp_path / "dm_bot.sqlite3")
+            # whichever copy answers the scrape, the counts are both copies' together
+            assert {await stored_count(session, port) for _ in range(6)} == {50.0}
+
+            os.kill(copies[0], signal.SIGKILL)
+            later = [body(n, "later") for n in range(20)]
+            results = await asyncio.gather(*(post(session, port, b) for b in later))
+            for _ in range(100):  # the supervisor starts a new copy in its place
+                if len(children(supervisor.pid)) == 2 and copies[0] not in children(supervisor.pid):
+                    break
+                await asyncio.sleep(0.1)
+            assert len(children(supervisor.pid)) == 2
+            retried = [b for b, ok in zip(later, results, strict=True) if not ok]  # as the platform would
+            for _ in range(50):
+                if not retried:
+                    break
+                retried = [b for b in retried if not await post(session, port, b)]
+                await asyncio.sleep(0.1)
+            assert retried == []
+            await settled(tmp_path / "dm_bot.sqlite3")
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        code = supervisor.wait(timeout=40)
+        graph.failures.release()
+        await server.close()
+    assert code == 0
+    assert children(supervisor.pid) == []
+    replies = [r.body["recipient"]["id"] for r in graph.accepted]
+    per_prospect = {p: replies.count(p) for p in set(replies)}
+    assert {p for p in per_prospect if p.startswith(("many-", "later-"))} == (
+        {f"many-{n}" for n in range(40)} | {f"later-{n}" for n in range(20)}
+    )
+    assert all(count == 1 for p, count in per_prospect.items() if p != "one-prospect")
+    db = sqlite3.connect(tmp_path / "dm_bot.sqlite3")
+    handled = [e for (e,) in db.execute(
+        "SELECT e.id FROM messages m JOIN inbound_events e ON e.id = m.inbound_id"
+        " WHERE e.message_id LIKE 'one-mid-%' ORDER BY m.id")]
+    db.close()
+    assert len(handled) == 10
+    assert handled == sorted(handled)  # the one prospect's messages were handled in the order they were stored
+
+
+def test_a_copy_that_cannot_start_stops_the_supervisor_with_its_error(tmp_path: Path) -> None:
+    env = {**os.environ, **settings_env(tmp_path)}
+    port = free_port()
+    with socket.socket() as taken:  # the port is held without SO_REUSEPORT: no copy can bind it
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        result = subprocess.run([sys.executable, "-m", "dm_bot", "serve", "--port", str(port), "--processes", "2"],
+                                env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "failed to start" in result.stderr
