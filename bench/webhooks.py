@@ -5,6 +5,7 @@ signed Instagram webhooks at it with wrk, and prints one JSON object: acknowledg
 webhooks per second at the given concurrency with p50/p99 acknowledgement latency, the same for a
 bare aiohttp handler that returns 200 (from the same run, as the ceiling), and the p50/p99 time
 from webhook to the reply arriving at the fake Graph server at a steady 100 messages per second.
+Then the same again for `serve --processes 2` (keys ending in `_2_processes`), on a fresh file.
 Needs wrk (Debian package `wrk`).
 """
 
@@ -113,7 +114,8 @@ async def wait_healthy(port: int, path: str = "/healthz", timeout: float = 30.0)
     raise RuntimeError(f"server on {port} did not start")
 
 
-async def steady_latency(port: int, arrivals: dict[str, float], rate: int, seconds: int) -> dict[str, float]:
+async def steady_latency(port: int, arrivals: dict[str, float], rate: int, seconds: int,
+                         run: str = "steady") -> dict[str, float]:
     """DM to reply at the fake Graph server, at a steady rate."""
     sent: dict[str, float] = {}
     async with aiohttp.ClientSession() as session:
@@ -121,8 +123,8 @@ async def steady_latency(port: int, arrivals: dict[str, float], rate: int, secon
         tasks = []
         for n in range(rate * seconds):
             await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
-            body = instagram_body(n, TEXTS[n % len(TEXTS)], "steady")
-            sent[f"bench-steady-{n}"] = time.monotonic()
+            body = instagram_body(n, TEXTS[n % len(TEXTS)], run)
+            sent[f"bench-{run}-{n}"] = time.monotonic()
             tasks.append(asyncio.create_task(session.post(
                 f"http://127.0.0.1:{port}/webhooks/meta", data=body,
                 headers={"X-Hub-Signature-256": signed(body), "Content-Type": "application/json"})))
@@ -174,19 +176,29 @@ async def main(seconds: int, connections: int) -> dict[str, object]:
     finally:
         bare.terminate()
         bare.wait()
-    port = free_port()
-    env = {**os.environ, "DM_BOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'bench.sqlite3'}",
-           "DM_BOT_PLAYBOOKS_DIR": str(tmp / "playbooks"), "DM_BOT_META_APP_SECRET": SECRET,
-           "DM_BOT_META_PAGE_TOKEN": "bench-token", "DM_BOT_GRAPH_API_URL": f"http://127.0.0.1:{graph_port}"}
-    server = subprocess.Popen([sys.executable, "-m", "dm_bot", "serve", "--port", str(port)], env=env, cwd=tmp,
-                              stdout=subprocess.DEVNULL)
     try:
-        await wait_healthy(port)
-        results["steady_100_per_second"] = await steady_latency(port, arrivals, 100, seconds)
-        results["dm_bot_ack"] = await asyncio.to_thread(wrk, port, seconds, connections, script, data)
+        for processes in (1, 2):
+            suffix = "" if processes == 1 else f"_{processes}_processes"
+            database = tmp / f"bench-{processes}.sqlite3"
+            port = free_port()
+            env = {**os.environ, "DM_BOT_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+                   "DM_BOT_PLAYBOOKS_DIR": str(tmp / "playbooks"), "DM_BOT_META_APP_SECRET": SECRET,
+                   "DM_BOT_META_PAGE_TOKEN": "bench-token",
+                   "DM_BOT_GRAPH_API_URL": f"http://127.0.0.1:{graph_port}"}
+            server = subprocess.Popen(
+                [sys.executable, "-m", "dm_bot", "serve", "--port", str(port), "--processes", str(processes)],
+                env=env, cwd=tmp, stdout=subprocess.DEVNULL)
+            try:
+                await wait_healthy(port)
+                await asyncio.sleep(2 * processes)  # every copy up and its model loaded
+                results["steady_100_per_second" + suffix] = await steady_latency(
+                    port, arrivals, 100, seconds, run=f"steady{processes}")
+                results["dm_bot_ack" + suffix] = await asyncio.to_thread(wrk, port, seconds, connections, script,
+                                                                         data)
+            finally:
+                server.terminate()
+                server.wait()
     finally:
-        server.terminate()
-        server.wait()
         await graph.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
     return results
