@@ -55,6 +55,7 @@ class SendResult:
     error: str | None = None
     retry: bool = False
     retry_after: float | None = None
+    rate_limited: bool = False  # the platform said slow down: the sender pauses that account's sends
 
 
 class Channel(Protocol):

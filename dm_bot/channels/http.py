@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -14,6 +15,7 @@ from dm_bot.channels.ratelimit import RateLimiter
 from dm_bot.ports import SendResult
 
 DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_PAUSE_S = 30.0  # after a rate limit that named no Retry-After: that account's sends wait this long
 MAX_RETRY_AFTER_S = 3600.0  # a hostile or broken Retry-After must not park a conversation for days
 
 
@@ -87,7 +89,9 @@ def transport_result(failure: TransportFailure) -> SendResult:
 
 def http_fallback(reply: Reply) -> SendResult:
     """For answers the platform-specific rules did not recognise."""
-    if reply.status == 429 or reply.status >= 500:
+    if reply.status == 429:
+        return SendResult(ok=False, error="http 429", retry=True, retry_after=reply.retry_after, rate_limited=True)
+    if reply.status >= 500:
         return SendResult(ok=False, error=f"http {reply.status}", retry=True, retry_after=reply.retry_after)
     return SendResult(ok=False, error=f"http {reply.status}", retry=False)
 
@@ -104,13 +108,31 @@ class HttpSender:
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._token_for = token_for  # called with Outgoing.account_id
         self._timeout_s = timeout_s
         self._limiter = limiter  # per business account; None: only the platform's 429s slow us down
+        self._clock = clock
+        self._paused_until: dict[str, float] = {}  # business account -> end of a rate-limit pause
 
     async def _paced(self, platform_account_id: str) -> None:
         if self._limiter is not None:
             await self._limiter.acquire(platform_account_id)
+
+    def _paused(self, platform_account_id: str) -> SendResult | None:
+        """While the platform's last word for this account was "slow down", do not call it: the row
+        waits in the outbox until the pause ends (its retry time)."""
+        left = self._paused_until.get(platform_account_id, 0.0) - self._clock()
+        if left <= 0:
+            return None
+        return SendResult(ok=False, error="rate limited (paused)", retry=True, retry_after=left, rate_limited=True)
+
+    def _heed(self, platform_account_id: str, result: SendResult) -> SendResult:
+        if result.rate_limited:
+            pause = result.retry_after if result.retry_after is not None else DEFAULT_PAUSE_S
+            self._paused_until[platform_account_id] = self._clock() + pause
+            return result if result.retry_after is not None else replace(result, retry_after=pause)
+        return result

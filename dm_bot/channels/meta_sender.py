@@ -35,13 +35,15 @@ class MetaSender(HttpSender):
             return SendResult(ok=False, error=too_long, retry=False)
         # quoted: an id is one path segment, whatever characters it holds
         url = f"{self._base_url}/{quote(message.platform_account_id or 'me', safe='')}/messages"
+        if (paused := self._paused(message.platform_account_id)) is not None:
+            return paused
         await self._paced(message.platform_account_id)
         reply = await post_json(
             self._session, url, request_body(message), params={"access_token": token}, timeout_s=self._timeout_s
         )
         if not isinstance(reply, Reply):
             return transport_result(reply)
-        return classify(reply)
+        return self._heed(message.platform_account_id, classify(reply))
 
 
 def text_too_long(message: Outgoing) -> str | None:
@@ -90,7 +92,8 @@ def classify(reply: Reply) -> SendResult:
     if reason is None:
         fallback = http_fallback(reply)
         return replace(fallback, error=f"{fallback.error} (graph {code})")
-    return SendResult(ok=False, error=reason, retry=retry, retry_after=reply.retry_after if retry else None)
+    return SendResult(ok=False, error=reason, retry=retry, retry_after=reply.retry_after if retry else None,
+                      rate_limited=code in _RATE_LIMIT_CODES)
 
 
 def _reason(code: int | None, subcode: int | None, transient: bool) -> tuple[str | None, bool]:

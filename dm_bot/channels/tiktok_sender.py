@@ -11,9 +11,10 @@ SEND_PATH = "/business/message/send/"
 MAX_TEXT_CHARS = 6000  # §3.6
 
 # Return codes seen in vendor docs (SleekFlow's TikTok Business Messaging table; channels.md §3.6 for 40064).
-_RATE_LIMITED = frozenset({40100})
+# 40064 "You are sending messages too fast" (channels.md §3.6: past the daily conversation limit): a pause
+# and retries, recorded as not sent for staff if the limit outlasts them.
+_RATE_LIMITED = frozenset({40100, 40064})
 _TOKEN = frozenset({40102, 40104, 40105})
-_RESTRICTED = frozenset({40064})  # "blocked due to messaging restrictions": window, 10-message cap, daily cap
 _NOT_FOUND = frozenset({40007})
 _PERMISSION = frozenset({40001})
 
@@ -31,6 +32,8 @@ class TikTokSender(HttpSender):
         text = text_with_options(message)
         if len(text) > MAX_TEXT_CHARS:
             return SendResult(ok=False, error=f"text over {MAX_TEXT_CHARS} characters", retry=False)
+        if (paused := self._paused(message.platform_account_id)) is not None:
+            return paused
         reply = await post_json(
             self._session,
             (self._base_url + SEND_PATH),
@@ -40,7 +43,7 @@ class TikTokSender(HttpSender):
         )
         if not isinstance(reply, Reply):
             return transport_result(reply)
-        return classify(reply)
+        return self._heed(message.platform_account_id, classify(reply))
 
 
 def text_with_options(message: Outgoing) -> str:
@@ -71,13 +74,12 @@ def classify(reply: Reply) -> SendResult:
         return SendResult(ok=True, platform_message_id=_message_id(body))
     tag = f"tiktok {code}"
     if code in _RATE_LIMITED:
-        return SendResult(ok=False, error=f"rate limited ({tag})", retry=True, retry_after=reply.retry_after)
+        return SendResult(ok=False, error=f"rate limited ({tag})", retry=True, retry_after=reply.retry_after,
+                          rate_limited=True)
     if code >= 50000:
         return SendResult(ok=False, error=f"temporary tiktok error ({tag})", retry=True, retry_after=reply.retry_after)
     if code in _TOKEN:
         return SendResult(ok=False, error=f"token expired or invalid ({tag})", retry=False)
-    if code in _RESTRICTED:
-        return SendResult(ok=False, error=f"outside the messaging window or limits ({tag})", retry=False)
     if code in _NOT_FOUND:
         return SendResult(ok=False, error=f"user unavailable ({tag})", retry=False)
     if code in _PERMISSION:

@@ -117,6 +117,22 @@ async def test_rate_limit_is_retried_after_the_time_meta_asks(session: aiohttp.C
     assert (await sender(session, base).send(outgoing())).ok
 
 
+async def test_a_rate_limited_page_pauses_only_that_page(session: aiohttp.ClientSession, graph: Graph) -> None:
+    fake, base = graph
+    now = [0.0]
+    meta = MetaSender(session, base, TOKENS.get, clock=lambda: now[0])
+    fake.fail_next("rate_limited", retry_after=7)
+    assert (await meta.send(outgoing())).rate_limited
+    now[0] += 3
+    waiting = await meta.send(outgoing())
+    assert (waiting.ok, waiting.retry, waiting.retry_after) == (False, True, 4.0)
+    assert len(fake.requests) == 1
+    other = outgoing(channel="instagram", platform_account_id="ig-1", account_id="spa-ig")
+    assert (await meta.send(other)).ok  # the Instagram account is not the page that was told to slow down
+    now[0] += 4
+    assert (await meta.send(outgoing())).ok
+
+
 async def test_a_slow_graph_times_out_as_retryable(session: aiohttp.ClientSession, graph: Graph) -> None:
     fake, base = graph
     fake.fail_next("timeout")

@@ -69,7 +69,7 @@ async def test_text_over_6000_characters_is_refused_before_sending(
     ("failure", "retry", "words"),
     [
         ("server_error", True, "http 500"),
-        ("window_closed", False, "outside the messaging window"),
+        ("too_fast", True, "rate limited (tiktok 40064)"),
         ("user_unavailable", False, "user unavailable"),
         ("token_expired", False, "token expired"),
     ],
@@ -89,6 +89,23 @@ async def test_rate_limit_honours_retry_after(session: aiohttp.ClientSession, ti
     fake.fail_next("rate_limited", retry_after=2.5)
     result = await sender(session, base).send(outgoing())
     assert (result.ok, result.retry, result.retry_after) == (False, True, 2.5)
+
+
+async def test_after_a_rate_limit_that_account_waits_without_calling_tiktok(
+    session: aiohttp.ClientSession, tiktok: TikTok
+) -> None:
+    fake, base = tiktok
+    now = [100.0]
+    paced = TikTokSender(session, base, lambda _: "tt-token-1", clock=lambda: now[0])
+    fake.fail_next("too_fast")
+    first = await paced.send(outgoing())
+    assert (first.ok, first.retry, first.retry_after) == (False, True, 30.0)  # no Retry-After: the default pause
+    now[0] += 10
+    waiting = await paced.send(outgoing())
+    assert (waiting.ok, waiting.retry, waiting.retry_after) == (False, True, 20.0)
+    assert len(fake.requests) == 1  # the second send never reached TikTok
+    now[0] += 21
+    assert (await paced.send(outgoing())).ok and len(fake.requests) == 2
 
 
 async def test_a_slow_tiktok_times_out_as_retryable(session: aiohttp.ClientSession, tiktok: TikTok) -> None:

@@ -10,13 +10,13 @@ from typing import Any, Literal
 from aiohttp import web
 from fakes.graph import FailureQueue
 
-Failure = Literal["server_error", "rate_limited", "timeout", "window_closed", "user_unavailable", "token_expired"]
+Failure = Literal["server_error", "rate_limited", "timeout", "too_fast", "user_unavailable", "token_expired"]
 
 SEND_PATH = "/open_api/v1.3/business/message/send/"
 
 # TikTok answers most refusals with HTTP 200 and a non-zero `code` (channels.md §3.5).
 TIKTOK_CODES: dict[str, tuple[int, str]] = {
-    "window_closed": (40064, "Your message was blocked due to messaging restrictions."),
+    "too_fast": (40064, "You are sending messages too fast."),  # past the daily limit (channels.md §3.6)
     "user_unavailable": (40007, "The conversation does not exist."),
     "token_expired": (40105, "Access token is invalid or expired."),
 }
