@@ -103,7 +103,7 @@ def staff_settings(api_url: str, **changes: Any) -> Settings:
 
 @asynccontextmanager
 async def open_rig(fake: FakeTelegram, api_url: str, tmp: Path, template: Path, *, playbook: Playbook | None = None,
-                   wait_ready: bool = True, **settings: Any) -> AsyncIterator[Rig]:
+                   wait_ready: bool = True, receives_updates: bool = True, **settings: Any) -> AsyncIterator[Rig]:
     """A staff chat on a copy of `template`, a migrated SQLite file (migrating costs ~0.6 s a test here)."""
     database = tmp / "dm_bot.sqlite3"
     shutil.copy(template, database)
@@ -111,7 +111,8 @@ async def open_rig(fake: FakeTelegram, api_url: str, tmp: Path, template: Path, 
     await store.open()
     pb = playbook or demo_playbook()
     router, clock, channel = Router({pb.account_id: pb}), FakeClock(OPEN_TUESDAY), FakeChannel()
-    chat = StaffChat(staff_settings(api_url, **settings), router, store, clock, b"test-secret", FAST)
+    chat = StaffChat(staff_settings(api_url, **settings), router, store, clock, b"test-secret", FAST,
+                     receives_updates=receives_updates)
     service = Service(store, KeywordClassifier(), {"instagram": channel}, chat.notifier, clock, router)
     chat.start(service)
     try:

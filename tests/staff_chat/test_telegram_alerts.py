@@ -141,3 +141,14 @@ async def test_an_account_without_any_staff_chat_logs_the_alert_instead(
         assert await outbox_alerts(rig) == [("sent", 1)]
     assert "no staff chat for account demo-spa" in caplog.text
     assert "staff alert escalation priority=normal" in caplog.text
+
+
+@pytest.mark.parametrize("webhook", [False, True])
+async def test_a_second_serve_process_sends_alerts_but_leaves_updates_to_the_first(
+    make_rig: RigFactory, webhook: bool
+) -> None:
+    async with make_rig(receives_updates=False, telegram_webhook=webhook) as rig:
+        await rig.prospect_says("my lips went purple and swollen after filler")
+        assert len(rig.alerts()) == 1
+        assert rig.telegram.calls_to("getUpdates", ok_only=False) == []  # getUpdates allows one reader: copy 0
+        assert rig.telegram.calls_to("setWebhook", ok_only=False) == []
