@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=("va", "owner", "admin"))
     add.add_argument("--account", action="append", default=[], metavar="ID",
                      help="an account this user sees (repeat); none: all, when one spa is loaded")
+    add.add_argument("--telegram", metavar="@HANDLE", default=None,
+                     help="their Telegram @username or user id: claims and replies in the staff chat count as theirs")
 
     train = sub.add_parser("train", help="train the intent model from intents/ into the package")
     train.add_argument("--intents", type=Path, default=Path("intents"))
@@ -127,7 +129,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             password = read_password(sys.stdin)
         except UserCommandError as exc:
             raise UsageError(str(exc)) from exc
-        return add_user_command(args.name, args.role, args.account, password)
+        return add_user_command(args.name, args.role, args.account, password, telegram=args.telegram)
     if args.command == "migrate":
         return asyncio.run(_migrate())
     if args.command == "stats":

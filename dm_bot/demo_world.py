@@ -109,7 +109,7 @@ class World:
         snap = await self.store.snapshot(conversation_id)
         if who is not None and snap.escalation is not None:
             await self.store.claim_escalation(snap.escalation.id, who)
-        return await self.pipeline.service.handle_staff_reply(conversation_id, text)
+        return await self.pipeline.service.handle_staff_reply(conversation_id, text, staff_name=who)
 
     async def resolve(self, conversation_id: int) -> bool:
         snap = await self.store.snapshot(conversation_id)

@@ -218,6 +218,7 @@ class Store(Protocol):
         inbound_media: tuple[str, ...] = (),
         links: tuple[TrackedLink, ...] = (),
         handled_id: int | None = None,
+        staff_name: str | None = None,
     ) -> Committed:
         """Messages, actions, lead, escalation, timers, outbox rows and state, the event (`inbound_id`,
         or `handled_id` without a prospect message) or timer marked done: one transaction. Raises

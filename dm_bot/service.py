@@ -158,11 +158,14 @@ class Service:
 
     # -- staff ---------------------------------------------------------------------------
 
-    async def handle_staff_reply(self, conversation_id: int, text: str, author: Author = "staff") -> Outcome:
+    async def handle_staff_reply(
+        self, conversation_id: int, text: str, author: Author = "staff", staff_name: str | None = None
+    ) -> Outcome:
         """A person answers from the inbox or the staff chat: send it, stop the SLA clock, pause the bot."""
         async def attempt() -> Handled:
             snap = await self.store.snapshot(conversation_id)
-            return await self._human_reply(snap, self.router.playbook(snap.account_id), author, text, None)
+            return await self._human_reply(snap, self.router.playbook(snap.account_id), author, text, None,
+                                           staff_name)
 
         async with self._locks[conversation_id]:
             outcome, items = await self._decided(conversation_id, attempt)
@@ -170,7 +173,8 @@ class Service:
         return outcome
 
     async def _human_reply(
-        self, snap: Snapshot, playbook: Playbook, author: Author, text: str, inbound_id: int | None
+        self, snap: Snapshot, playbook: Playbook, author: Author, text: str, inbound_id: int | None,
+        staff_name: str | None = None,
     ) -> Handled:
         now = self.clock.now()
         decision = policy.on_staff_reply(snap.state, snap.lead, snap.escalation, playbook, now, author)
@@ -178,7 +182,8 @@ class Service:
         if author == "staff":  # an echo was already delivered by the platform's own app
             outgoing = (rows.message(snap, text, human=True),)
         committed = await self.store.commit_decision(
-            snap, None, None, decision, outgoing, now, human_text=(author, text), handled_id=inbound_id
+            snap, None, None, decision, outgoing, now, human_text=(author, text), handled_id=inbound_id,
+            staff_name=staff_name,
         )
         return Outcome(snap.conversation_id, decision.actions), committed.items
 

@@ -56,6 +56,7 @@ class DecisionsMixin:
         inbound_media: tuple[str, ...] = (),
         links: tuple[TrackedLink, ...] = (),
         handled_id: int | None = None,
+        staff_name: str | None = None,
     ) -> Committed:
         """One transaction: messages, actions, lead, escalation, timers, outbox, state, handled marks."""
         t = codec.to_us(now)
@@ -73,8 +74,9 @@ class DecisionsMixin:
                 )
             if human_text is not None:
                 await tx.execute(
-                    "INSERT INTO messages (account_id, conversation_id, author, text, at) VALUES (:a, :c, :w, :x, :t)",
-                    {**base, "w": human_text[0], "x": human_text[1]},
+                    "INSERT INTO messages (account_id, conversation_id, author, text, at, staff_name)"
+                    " VALUES (:a, :c, :w, :x, :t, :sn)",
+                    {**base, "w": human_text[0], "x": human_text[1], "sn": staff_name},
                 )
             escalation_id = await self._write_actions(tx, snapshot, decision, base, inbound_id, timer_id)
             await self._write_lead(tx, snapshot, decision.lead, t)

@@ -23,22 +23,33 @@ def _v1_initial(conn: Connection) -> None:
     schema.metadata.create_all(conn)
 
 
+def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+
+
 def _v2_conversation_versions(conn: Connection) -> None:
     """Conversations get a version (several processes or instances decide on one conversation in turn);
     the index of unhandled events becomes a partial one per conversation."""
-    found = inspect(conn)
-    if "version" not in {c["name"] for c in found.get_columns("conversations")}:
-        conn.execute(text("ALTER TABLE conversations ADD COLUMN version BIGINT NOT NULL DEFAULT 0"))
-    indexes = {i["name"] for i in found.get_indexes("inbound_events")}
+    _add_column(conn, "conversations", "version", "BIGINT NOT NULL DEFAULT 0")
+    indexes = {i["name"] for i in inspect(conn).get_indexes("inbound_events")}
     if "ix_inbound_unhandled" in indexes:
         conn.execute(text("DROP INDEX ix_inbound_unhandled"))
     if "ix_inbound_pending" not in indexes:
         next(i for i in schema.inbound_events.indexes if i.name == "ix_inbound_pending").create(conn)
 
 
+def _v3_staff_names(conn: Connection) -> None:
+    """Staff messages name their author; a login may name its Telegram account (claims and replies from
+    the staff chat then count as that login's)."""
+    _add_column(conn, "messages", "staff_name", "TEXT")
+    _add_column(conn, "users", "telegram", "TEXT")
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
+    (3, "staff message authors, Telegram accounts of logins", _v3_staff_names),
 )
 
 LATEST = STEPS[-1][0]

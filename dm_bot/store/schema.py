@@ -67,6 +67,7 @@ messages = Table(
     Column("inbound_id", BigInteger),
     Column("intent", Text),
     Column("at", BigInteger, nullable=False),
+    Column("staff_name", Text),  # who wrote a staff message: an inbox login, else the Telegram name
 )
 Index("ix_messages_conversation", messages.c.conversation_id, messages.c.at)
 
@@ -168,6 +169,7 @@ users = Table(
     Column("accounts", Text, nullable=False, server_default="[]"),  # account ids; [] = all (one-spa deployments)
     Column("created_at", BigInteger, nullable=False),
     Column("sessions_after", BigInteger),  # sessions issued before this instant are void (logout)
+    Column("telegram", Text),  # the login's Telegram @username (lowercase, no @) or numeric user id
 )
 
 links = Table(

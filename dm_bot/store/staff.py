@@ -41,6 +41,7 @@ class MessageRow:
     at: datetime
     intent: str | None = None
     media: tuple[str, ...] = ()
+    staff_name: str | None = None  # who wrote a staff message
 
 
 def _lead(row: Row) -> Lead:
@@ -110,13 +111,13 @@ class StaffMixin:
     async def thread(self, conversation_id: int, limit: int = 500) -> list[MessageRow]:
         """The conversation's messages, oldest first."""
         rows = await self.db.fetch(
-            "SELECT author, text, at, intent, media FROM messages WHERE conversation_id = :c"
+            "SELECT author, text, at, intent, media, staff_name FROM messages WHERE conversation_id = :c"
             " ORDER BY at, id LIMIT :n",
             {"c": conversation_id, "n": limit},
         )
         return [
             MessageRow(r["author"], r["text"], codec.from_us_required(r["at"]), r["intent"],
-                       tuple(m for m in (r["media"] or "").split(",") if m))
+                       tuple(m for m in (r["media"] or "").split(",") if m), r["staff_name"])
             for r in rows
         ]
 

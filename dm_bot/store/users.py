@@ -24,6 +24,12 @@ class UserRecord:
     accounts: tuple[str, ...]
     created_at: datetime
     sessions_after: datetime | None = None
+    telegram: str | None = None  # Telegram @username (lowercase, no @) or numeric user id
+
+
+def telegram_handle(value: str) -> str:
+    """How a Telegram account is written down for a login: `@Ana_VA` and `ana_va` are one account."""
+    return value.strip().removeprefix("@").lower()
 
 
 def _user(row: Row) -> UserRecord:
@@ -34,6 +40,7 @@ def _user(row: Row) -> UserRecord:
         accounts=tuple(json.loads(row["accounts"] or "[]")),
         created_at=codec.from_us_required(row["created_at"]),
         sessions_after=codec.from_us(row["sessions_after"]),
+        telegram=row["telegram"],
     )
 
 
@@ -44,18 +51,28 @@ class UsersMixin:
         def db(self) -> Database: ...
 
     async def add_user(
-        self, username: str, password_hash: str, role: str, accounts: Sequence[str], now: datetime
+        self, username: str, password_hash: str, role: str, accounts: Sequence[str], now: datetime,
+        telegram: str | None = None,
     ) -> bool:
         """Create a login; False when the username is taken (nothing is changed then)."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         row = await self.db.fetchrow(
-            "INSERT INTO users (username, password_hash, role, accounts, created_at) VALUES (:u, :h, :r, :a, :t)"
-            " ON CONFLICT (username) DO NOTHING RETURNING id",
+            "INSERT INTO users (username, password_hash, role, accounts, created_at, telegram)"
+            " VALUES (:u, :h, :r, :a, :t, :tg) ON CONFLICT (username) DO NOTHING RETURNING id",
             {"u": username, "h": password_hash, "r": role, "a": json.dumps(sorted(set(accounts))),
-             "t": codec.to_us(now)},
+             "t": codec.to_us(now), "tg": telegram_handle(telegram) if telegram else None},
         )
         return row is not None
+
+    async def login_of_telegram(self, username: str | None, user_id: int) -> str | None:
+        """The inbox login that named this Telegram account (by @username or user id), if one did."""
+        handles = [str(user_id)] + ([telegram_handle(username)] if username else [])
+        rows = await self.db.fetch(
+            "SELECT username FROM users WHERE telegram = :a OR telegram = :b ORDER BY id LIMIT 1",
+            {"a": handles[0], "b": handles[-1]},
+        )
+        return str(rows[0]["username"]) if rows else None
 
     async def get_user(self, username: str) -> UserRecord | None:
         row = await self.db.fetchrow("SELECT * FROM users WHERE username = :u", {"u": username})

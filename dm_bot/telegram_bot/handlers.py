@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
 
-def staff_name(user: User) -> str:
-    """How a VA shows as the claimer: their @username, else their name."""
+def telegram_name(user: User) -> str:
+    """How a VA without an inbox login shows: their @username, else their name."""
     return f"@{user.username}" if user.username else user.full_name
 
 
@@ -46,6 +46,11 @@ class StaffHandlers:
         application.add_handler(CallbackQueryHandler(self.claim, pattern=rf"^{CLAIM_PREFIX}\d+$"))
         application.add_handler(CommandHandler("queue", self.queue))
         application.add_handler(MessageHandler(filters.REPLY & ~filters.COMMAND, self.reply))
+
+    async def _staff_name(self, user: User) -> str:
+        """The inbox login that named this Telegram account (`users add --telegram`), so a claim made
+        here is "mine" in the inbox and counts in the owner's numbers; else the Telegram name."""
+        return await self._store.login_of_telegram(user.username, user.id) or telegram_name(user)
 
     # -- Claim ---------------------------------------------------------------------------------
 
@@ -67,7 +72,7 @@ class StaffHandlers:
             return "Not a staff chat for this spa."
         if brief.resolved_at is not None:
             return "Already resolved."
-        who = staff_name(user)
+        who = await self._staff_name(user)
         if not await self._store.claim_escalation(escalation_id, who):
             current = await self._store.escalation_brief(escalation_id)
             return f"Already claimed by {current.claimed_by}." if current and current.claimed_by else "Already closed."
@@ -108,10 +113,11 @@ class StaffHandlers:
             return
         if not await self._store.mark_staff_reply(chat_id, message.message_id, origin, self._clock.now()):
             return  # a redelivered update: forwarded the first time
-        await self._service.handle_staff_reply(origin.conversation_id, message.text)
-        if origin.escalation_id is not None and update.effective_user is not None:
+        who = await self._staff_name(update.effective_user) if update.effective_user is not None else None
+        await self._service.handle_staff_reply(origin.conversation_id, message.text, staff_name=who)
+        if origin.escalation_id is not None and who is not None:
             # Whoever answers is handling it, unless a colleague already claimed it (then this is a no-op).
-            await self._store.claim_escalation(origin.escalation_id, staff_name(update.effective_user))
+            await self._store.claim_escalation(origin.escalation_id, who)
         await message.reply_text(await self._delivery_note(origin.conversation_id))
 
     async def _window_refusal(self, conversation_id: int) -> str | None:

@@ -99,7 +99,7 @@ async def reply(request: web.Request) -> web.Response:
     user = await _user(request)
     if view.escalation is not None and view.escalation.claimed_by is None:
         await request.app[STORE].claim_escalation(view.escalation.id, user.username)  # who answers, holds it
-    await request.app[SERVICE].handle_staff_reply(view.conversation_id, text)
+    await request.app[SERVICE].handle_staff_reply(view.conversation_id, text, staff_name=user.username)
     delivery = await request.app[STORE].latest_delivery(view.conversation_id)
     outcome = "error=undelivered" if delivery is not None and delivery.status == "failed" else "done=replied"
     return _see_other(f"/inbox/{view.conversation_id}?{outcome}")

@@ -87,6 +87,8 @@ class ConversationView:
 
 def _bubble(pb: Playbook, message: MessageRow, contact: str, now: datetime) -> Bubble:
     who = contact if message.author == "prospect" else AUTHOR_LABELS.get(message.author, message.author)
+    if message.author == "staff" and message.staff_name:
+        who = f"{who} · {message.staff_name}"
     media = tuple(MEDIA_LABELS.get(kind, "Attachment") for kind in message.media)
     return Bubble(message.author, who, message.text, media, local_time(pb, message.at, now))
 

@@ -75,6 +75,32 @@ async def test_a_reply_to_an_alert_reaches_the_prospect_and_pauses_the_bot(rig: 
     assert len(rig.channel.sent) == before
 
 
+async def test_a_telegram_account_named_by_an_inbox_login_claims_and_replies_as_that_login(rig: Rig) -> None:
+    await rig.store.add_user("vera", "$argon2id$not-a-real-hash", "va", ["demo-spa"], rig.clock.now(),
+                             telegram="@Vera_VA")
+    escalation_id, message_id = await escalate(rig)
+    query = rig.telegram.press(CHAT, VERA, message_id, f"claim:{escalation_id}")["callback_query"]["id"]
+    assert (await answer_of(rig.telegram, query))["text"] == "You claimed it."
+    [edit] = await rig.telegram.wait_for("editMessageText")
+    assert "Claimed by <b>vera</b>" in edit["text"]  # the login: "claimed by me" in her inbox
+    brief = await rig.store.escalation_brief(escalation_id)
+    assert brief is not None and brief.claimed_by == "vera"
+    rig.telegram.user_message(CHAT, VERA, "Hi, Vera here, calling you now", message_id)
+    await bot_replies(rig.telegram, 1)
+    staff = [m for m in await rig.store.thread(brief.conversation_id) if m.author == "staff"]
+    assert [(m.text, m.staff_name) for m in staff] == [("Hi, Vera here, calling you now", "vera")]
+
+
+async def test_without_a_login_a_reply_is_signed_with_the_telegram_name(rig: Rig) -> None:
+    escalation_id, message_id = await escalate(rig)
+    rig.telegram.user_message(CHAT, SAM, "On it", message_id)
+    await bot_replies(rig.telegram, 1)
+    brief = await rig.store.escalation_brief(escalation_id)
+    assert brief is not None
+    staff = [m for m in await rig.store.thread(brief.conversation_id) if m.author == "staff"]
+    assert [m.staff_name for m in staff] == [brief.claimed_by] and brief.claimed_by is not None
+
+
 async def test_a_redelivered_reply_is_sent_to_the_prospect_once(rig: Rig) -> None:
     _, message_id = await escalate(rig)
     update = rig.telegram.user_message(CHAT, VERA, "On it!", message_id)

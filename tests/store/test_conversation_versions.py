@@ -94,11 +94,13 @@ async def test_a_version_1_database_is_brought_forward_with_its_data(database_ur
             await conn.execute(text("DROP INDEX ix_inbound_pending"))
             await conn.execute(text("ALTER TABLE conversations DROP COLUMN version"))
             await conn.execute(text("CREATE INDEX ix_inbound_unhandled ON inbound_events (handled_at, id)"))
+            await conn.execute(text("ALTER TABLE messages DROP COLUMN staff_name"))
+            await conn.execute(text("ALTER TABLE users DROP COLUMN telegram"))
             await conn.execute(text("DELETE FROM schema_version WHERE version > 1"))
     finally:
         await engine.dispose()
     store = SqlStore(database_url)
-    assert await store.migrate() == LATEST == 2
+    assert await store.migrate() == LATEST
     await store.open()
     try:
         [pending] = await store.unhandled_inbound()
@@ -107,5 +109,7 @@ async def test_a_version_1_database_is_brought_forward_with_its_data(database_ur
         assert (await store.snapshot(pending.conversation_id)).version == 0
         second, _ = await saved(store, "m2")
         assert [s.id for s in await store.unhandled_before(pending.conversation_id, second)] == [pending.id]
+        assert await store.add_user("ana", "hash", "va", [], NOW, telegram="@Ana_VA")
+        assert await store.login_of_telegram("ana_va", 1) == "ana"
     finally:
         await store.close()

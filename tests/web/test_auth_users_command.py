@@ -52,6 +52,17 @@ def test_adds_a_va_whose_password_from_stdin_is_kept_only_as_an_argon2_hash(
     assert "ana" in capsys.readouterr().out
 
 
+def test_a_telegram_account_is_kept_as_one_handle_however_it_is_written(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(monkeypatch, "s3cret pass phrase\n", "ana", "--role", "va", "--telegram", "@Ana_VA") == 0
+    assert run(monkeypatch, "s3cret pass phrase\n", "bo", "--role", "va", "--telegram", "777000111") == 0
+    assert "Telegram @Ana_VA" in capsys.readouterr().out
+    ana, bo = stored(env, "ana"), stored(env, "bo")
+    assert ana is not None and ana.telegram == "ana_va"
+    assert bo is not None and bo.telegram == "777000111"
+
+
 def test_a_taken_name_exits_1_and_keeps_the_first_password(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run(monkeypatch, "first password\n", "ana", "--role", "owner") == 0
     assert run(monkeypatch, "second password\n", "ana", "--role", "admin") == 1
@@ -67,6 +78,8 @@ def test_a_taken_name_exits_1_and_keeps_the_first_password(env: Path, monkeypatc
         ("long enough\n", ("ana", "--role", "va", "--account", "nope-spa"), "nope-spa"),
         ("long enough\n", ("bad name!", "--role", "va"), "NAME"),
         ("long enough\n", ("ana", "--role", "boss"), "--role"),
+        ("long enough\n", ("ana", "--role", "va", "--telegram", "@ab"), "--telegram"),
+        ("long enough\n", ("ana", "--role", "va", "--telegram", "ana va"), "--telegram"),
     ],
 )
 def test_usage_mistakes_exit_2_with_one_line_and_add_nobody(

@@ -91,6 +91,7 @@ async def test_staff_reply_reaches_graph_as_a_human_agent_message_stops_the_cloc
     assert (sent["messaging_type"], sent["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
     assert 'data-sla="done">Answered in' in page and 'data-bot="Bot paused"' in page
     assert 'class="msg msg-staff"' in page and "Reply sent." in page
+    assert '<span class="msg-who">Staff · ana</span>' in page  # the thread says which VA wrote it
     assert snap.state.is_paused(datetime.now(UTC)) and queue_row.first_human_reply_at is not None
     assert queue_row.claimed_by == "ana"  # whoever answers holds it
 
