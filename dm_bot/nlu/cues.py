@@ -32,6 +32,8 @@ SHARED_LISTS = (
     "first_person_subject",
     "question_auxiliaries",
     "pointing",
+    "history",
+    "present",
 )
 
 Span = tuple[int, int]

@@ -100,6 +100,8 @@ class UrgencyDetector:
             # A worry about the future is never an emergency, and is a medical matter only for a clinical word.
             if (urgent or rule.personal == "always") and _hypothetical(found, sentence, min(s for s, _ in parts)):
                 continue
+            if urgent and _over(found, sentence, found.clause[anchor[0]]):
+                continue
             if not urgent and _asks_downtime(found, sentence):
                 continue
             return True
@@ -138,17 +140,32 @@ def _gap(a: Span, b: Span) -> int:
 
 
 def _negated(found: Analysis, parts: list[Span]) -> bool:
-    """A negation in the cue's clause, up to NEGATION_REACH words before it or between its parts."""
+    """A negation up to NEGATION_REACH words before the cue or between its parts, in the clause of the part it
+    precedes ("red bumps, no fever": the fever is negated though the red is in another clause)."""
     cue = {i for start, end in parts for i in range(start, end)}
     first = min(start for start, _ in parts)
     last = max(end for _, end in parts)
-    clause = found.clause[first]
     reach = set(range(max(first - NEGATION_REACH, 0), last)) - cue
+    starts = sorted(start for start, _ in parts)
     not_negating = {start for start, _ in found.spans("not_negating")}
     for start, end in found.spans("negations"):
-        if start in reach and found.clause[start] == clause and end not in not_negating:
+        if start not in reach or end in not_negating:
+            continue
+        following = next((s for s in starts if s > start), first)
+        if found.clause[start] == found.clause[following]:
             return True
     return False
+
+
+def _over(found: Analysis, sentence: int, clause: int) -> bool:
+    """The sentence tells of a past episode that is over ("2 yrs ago", "it healed"), and the cue's own clause
+    does not say it is happening now."""
+    not_negating = {start for start, _ in found.spans("not_negating")}
+    negated = {end for _, end in found.spans("negations") if end not in not_negating}
+    history = [start for start, _ in found.spans("history") if found.sentence[start] == sentence]
+    if not history or any(start in negated for start in history):  # "it never went away": not over
+        return False
+    return not any(found.clause[start] == clause for start, _ in found.spans("present"))
 
 
 def _about_sender(found: Analysis, sentence: int) -> bool:

@@ -146,6 +146,47 @@ def test_a_negated_symptom_is_neither(detector: UrgencyDetector, text: str) -> N
 @pytest.mark.parametrize(
     "text",
     [
+        "years ago my cheek went grey after filler at a med spa, it was fixed with hyaluronidase. safe to try again?",
+        "I had a vascular occlusion back in 2021, they dissolved it and it resolved. can I get cheek filler?",
+        "got a burn from ipl last year, it healed fine. would co2 be ok for me?",
+        "my sister had blisters after a chemical peel months ago, all healed. should she avoid peels?",
+        "hace dos años se me puso morado el labio despues del relleno, ya se quito. puedo ponerme otra vez?",
+    ],
+)
+def test_a_past_episode_that_is_over_is_medical_not_urgent(detector: UrgencyDetector, text: str) -> None:
+    assert not detector.is_urgent(text)
+    assert detector.has_medical_cue(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got filler a month ago and today my lip is turning white",
+        "last year I had filler and now my nose tip looks grey and mottled",
+        "my lip went blue after filler weeks ago and it never went away",
+        "hace meses me puse relleno y ahora el labio se esta poniendo morado",
+        "the pain in my cheek since the filler yesterday afternoon keeps getting worse every hour",
+    ],
+)
+def test_an_emergency_now_is_urgent_whatever_happened_before(detector: UrgencyDetector, text: str) -> None:
+    assert detector.is_urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my injection spot is red and a bit warm, no fever though",
+        "some red bumps since my microneedling, no fever or pus",
+    ],
+)
+def test_a_negation_reaches_the_cue_word_in_its_own_clause(detector: UrgencyDetector, text: str) -> None:
+    assert not detector.is_urgent(text)
+    assert detector.has_medical_cue(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "no, my lip is turning white",
         "not sure if it's normal but my lip is turning grey",
         "no pain but my vision is blurry",
