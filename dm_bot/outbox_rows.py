@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from dm_bot.channels.limits import split_text
 from dm_bot.domain.actions import BookingLink, Decision, Escalate, Reply, SlaBreach, SlaWarning
 from dm_bot.domain.playbook import Playbook
 from dm_bot.links import LinkSigner, TrackedLink
@@ -35,17 +36,25 @@ def track_links(
     return replace(decision, actions=tuple(actions)), tuple(tracked)
 
 
-def message(
+def messages(
     snap: Snapshot, text: str, quick_replies: tuple[str, ...] = (), human: bool = False,
     last: datetime | None = None,
-) -> Outgoing:
-    return Outgoing(snap.account_id, snap.channel, snap.platform_account_id, snap.contact_id, text,
-                    quick_replies, human_agent=human, prospect_last_at=last or snap.state.last_inbound_at)
+) -> tuple[Outgoing, ...]:
+    """One text as the messages that carry it on the conversation's platform (channels/limits.py); the
+    quick replies go with the last."""
+    parts = split_text(text, snap.channel)
+    return tuple(
+        Outgoing(snap.account_id, snap.channel, snap.platform_account_id, snap.contact_id, part,
+                 quick_replies if n == len(parts) - 1 else (), human_agent=human,
+                 prospect_last_at=last or snap.state.last_inbound_at)
+        for n, part in enumerate(parts)
+    )
 
 
 def outgoing(snap: Snapshot, decision: Decision) -> tuple[Outgoing, ...]:
     last = decision.state.last_inbound_at
-    return tuple(message(snap, a.text, a.quick_replies, last=last) for a in decision.actions if isinstance(a, Reply))
+    replies = (a for a in decision.actions if isinstance(a, Reply))
+    return tuple(m for a in replies for m in messages(snap, a.text, a.quick_replies, last=last))
 
 
 def alerts(

@@ -180,7 +180,7 @@ class Service:
         decision = policy.on_staff_reply(snap.state, snap.lead, snap.escalation, playbook, now, author)
         outgoing: tuple[Outgoing, ...] = ()
         if author == "staff":  # an echo was already delivered by the platform's own app
-            outgoing = (rows.message(snap, text, human=True),)
+            outgoing = rows.messages(snap, text, human=True)
         committed = await self.store.commit_decision(
             snap, None, None, decision, outgoing, now, human_text=(author, text), handled_id=inbound_id,
             staff_name=staff_name,

@@ -7,10 +7,9 @@ from typing import Any
 from urllib.parse import quote
 
 from dm_bot.channels.http import HttpSender, Reply, http_fallback, post_json, transport_result
+from dm_bot.channels.limits import INSTAGRAM_MAX_TEXT_BYTES, MESSENGER_MAX_TEXT_CHARS
 from dm_bot.ports import Outgoing, SendResult
 
-INSTAGRAM_MAX_TEXT_BYTES = 1000  # UTF-8 bytes, not characters (§1.5)
-MESSENGER_MAX_TEXT_CHARS = 2000  # "under 2000 characters" (§2.1)
 MAX_QUICK_REPLIES = 13
 MAX_QUICK_REPLY_TITLE = 20
 MAX_QUICK_REPLY_PAYLOAD = 1000

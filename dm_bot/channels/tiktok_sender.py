@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from dm_bot.channels.http import HttpSender, Reply, http_fallback, post_json, transport_result
+from dm_bot.channels.limits import TIKTOK_MAX_TEXT_CHARS as MAX_TEXT_CHARS
 from dm_bot.ports import Outgoing, SendResult
 
 SEND_PATH = "/business/message/send/"
-MAX_TEXT_CHARS = 6000  # §3.6
 
 # Return codes seen in vendor docs (SleekFlow's TikTok Business Messaging table; channels.md §3.6 for 40064).
 # 40064 "You are sending messages too fast" (channels.md §3.6: past the daily conversation limit): a pause

@@ -96,6 +96,27 @@ async def test_staff_reply_reaches_graph_as_a_human_agent_message_stops_the_cloc
     assert queue_row.claimed_by == "ana"  # whoever answers holds it
 
 
+async def test_a_reply_too_long_for_one_instagram_message_goes_out_as_several_in_order(
+    tmp_path: Path, graph: tuple[FakeGraph, str]
+) -> None:
+    fake, url = graph
+    env = settings_env(tmp_path, DM_BOT_GRAPH_API_URL=url, DM_BOT_META_PAGE_TOKEN="page-token")
+    paragraphs = [f"Paragraph {n}: " + "we will look after you and explain every step of the visit. " * 9
+                  for n in range(1, 4)]  # ~560 bytes each: Instagram takes 1000 a message
+    async with running_app(env) as app, StaffClient(app.url) as client:
+        await add_user(app.app, "ana")
+        cid = await escalated(app)
+        await eventually(lambda: len(fake.accepted) == 1)
+        await client.login("ana")
+        await client.get(f"/inbox/{cid}")
+        status, _, _ = await client.post(f"/inbox/{cid}/reply", {"text": "\n\n".join(paragraphs)})
+        assert status == 303
+        await eventually(lambda: len(fake.accepted) == 4)
+    sent = [r.body for r in fake.accepted[1:]]
+    assert [m["message"]["text"] for m in sent] == [p.strip() for p in paragraphs]
+    assert all(m["tag"] == "HUMAN_AGENT" and len(m["message"]["text"].encode()) <= 1000 for m in sent)
+
+
 async def test_reply_past_the_platforms_window_is_refused_with_the_reason_and_nothing_is_sent(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 3, 10, 15, 0, tzinfo=UTC))
     channel = FakeChannel()

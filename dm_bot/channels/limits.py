@@ -1,0 +1,75 @@
+"""How much text one message may carry on each platform, and splitting a longer text to fit.
+
+Instagram takes at most 1000 UTF-8 bytes (channels.md §1.5), Messenger under 2000 characters (§2.1),
+TikTok 6000 characters (§3.6). A longer reply (a spa's long FAQ answer, a VA's long message) goes out
+as several messages cut at paragraph, then sentence, then word boundaries, never mid-word when a word
+boundary exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+INSTAGRAM_MAX_TEXT_BYTES = 1000
+MESSENGER_MAX_TEXT_CHARS = 2000  # the text must be under this
+TIKTOK_MAX_TEXT_CHARS = 6000
+TIKTOK_OPTIONS_RESERVE = 400  # TikTok has no quick replies: the options are appended to the last part's text
+
+_BOUNDARIES = (re.compile(r"\n\s*\n"), re.compile(r"(?<=[.!?])\s+|\n"), re.compile(r"\s+"))
+
+
+def fits(channel: str) -> Callable[[str], bool]:
+    if channel == "instagram":
+        return lambda text: len(text.encode("utf-8")) <= INSTAGRAM_MAX_TEXT_BYTES
+    if channel == "messenger":
+        return lambda text: len(text) < MESSENGER_MAX_TEXT_CHARS
+    return lambda text: len(text) <= TIKTOK_MAX_TEXT_CHARS - TIKTOK_OPTIONS_RESERVE
+
+
+def split_text(text: str, channel: str) -> list[str]:
+    """The text as one message, or as several that each fit the platform, in order."""
+    ok = fits(channel)
+    if ok(text):
+        return [text]
+    return _split(text.strip(), ok, 0)
+
+
+def _split(text: str, ok: Callable[[str], bool], level: int) -> list[str]:
+    if ok(text):
+        return [text]
+    if level == len(_BOUNDARIES):
+        return _hard_cut(text, ok)
+    pieces = [p.strip() for p in _BOUNDARIES[level].split(text) if p.strip()]
+    if len(pieces) <= 1:
+        return _split(text, ok, level + 1)
+    joiner = "\n\n" if level == 0 else " "
+    parts: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{joiner}{piece}" if current else piece
+        if ok(candidate):
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        if ok(piece):
+            current = piece
+        else:
+            parts.extend(_split(piece, ok, level + 1))
+            current = ""
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _hard_cut(text: str, ok: Callable[[str], bool]) -> list[str]:
+    """A single word too long for one message (a pasted link, say): cut by characters."""
+    parts: list[str] = []
+    while text:
+        end = len(text)
+        while not ok(text[:end]):
+            end = max(1, end * 9 // 10)
+        parts.append(text[:end])
+        text = text[end:]
+    return parts
