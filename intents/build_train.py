@@ -26,6 +26,9 @@ TARGETS = {
     "hours_location": 300, "medical_concern": 560, "medical_urgent": 200, "complaint": 680, "human_request": 300,
     "opt_out": 270, "partnership": 260, "spam": 240, "greeting": 240, "other": 460,
 }
+# Every target times this: with more records per template the sample covers more of each template's slot
+# fillings (dev accuracy 0.948-0.955 over three seeds at 1, 0.959-0.962 at 2.2; training takes ~30 s).
+SCALE = 2.2
 TYPO_RATE = 1 / 7
 SLOT = re.compile(r"\{(\w+)(?::([\w|]+))?\}|\[([^\]]+)\]\((\w+)\)")
 
@@ -193,7 +196,7 @@ def generate(seed: int = SEED) -> list[tuple[dict[str, object], str]]:
     for name, by_lang in load_templates().items():
         intent = "medical_concern" if name == "medical_urgent" else name
         templates = [(t, lang) for lang, ts in by_lang.items() for t in ts]
-        per_template = TARGETS[name] / len(templates)
+        per_template = TARGETS[name] * SCALE / len(templates)
         for index, (template, lang) in enumerate(templates):
             # Whole instances per template, the fraction left over by chance: the intent's total stays on target.
             per = max(1, int(per_template) + (rng.random() < per_template % 1))

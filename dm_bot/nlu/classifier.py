@@ -36,6 +36,7 @@ class Reading:
     treatments: tuple[str, ...] = ()
     budget: Budget | None = None
     cues: Cues = field(default_factory=Cues)
+    urgent_ruled_out: bool = False  # emergency words negated, over or asked about (urgency.Signals.ruled_out)
 
 
 class Extractors:
@@ -79,15 +80,15 @@ class Extractors:
         if not _READABLE.search(normalized):
             return Reading(normalized, words)
         treatments, budget = self.treatments.find(text), self.budget.parse(text)
-        urgent = self.urgency.is_urgent(text)
-        medical = urgent or self.urgency.has_medical_cue(text)
+        read = self.urgency.signals(text)
+        urgent, medical = read.urgent, read.urgent or read.medical
         plain = cue_text(normalized)
         rule_groups = self.rule_cues.found(plain)
         # The cues are features too: what the model learns from one cue phrase carries over to the rest of its group.
         signals = {"urgent": urgent, "medical": medical, "treatment": bool(treatments), "budget": budget is not None}
         found = sorted(rule_groups | self.intent_cues.found(plain) | {name for name, on in signals.items() if on})
         words += [intent_model.cue_word(group) for group in found]
-        return Reading(normalized, words, treatments, budget, Cues.of(rule_groups, urgent, medical))
+        return Reading(normalized, words, treatments, budget, Cues.of(rule_groups, urgent, medical), read.ruled_out)
 
 
 class SpacyClassifier:
@@ -129,7 +130,7 @@ class SpacyClassifier:
         urgent_score = scores.pop(intent_model.URGENT_CLASS)
         scores["medical_concern"] += urgent_score  # an emergency is a medical concern
         cues = reading.cues
-        if urgent_score >= URGENT_THRESHOLD and not cues.urgent:
+        if urgent_score >= URGENT_THRESHOLD and not cues.urgent and not reading.urgent_ruled_out:
             cues = replace(cues, urgent=True, medical=True)
         if not _READABLE.search(reading.normalized):
             total = sum(scores[label] for label in WORDLESS_INTENTS) or 1.0

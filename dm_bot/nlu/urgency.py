@@ -27,6 +27,9 @@ _DOUBLED = re.compile(r"([a-z])\1")
 class Signals:
     urgent: bool
     medical: bool
+    # An emergency's words are there but ruled out: negated ("no blisters"), over ("it healed"), a question
+    # about a risk, an ordinary bruise. The model's own urgent reading must not bring it back.
+    ruled_out: bool = False
 
 
 class UrgencyDetector:
@@ -60,7 +63,10 @@ class UrgencyDetector:
         medical_rules = [rule for rule in self._lexicon.medical if rule.anchor in found.found]
         urgent = any(self._holds(rule, found, urgent=True) for rule in urgent_rules)
         medical = urgent or any(self._holds(rule, found, urgent=False) for rule in urgent_rules + medical_rules)
-        result = Signals(urgent=urgent, medical=medical)
+        ruled_out = not urgent and any(
+            self._parts(rule, found, anchor) is not None for rule in urgent_rules for anchor in found.spans(rule.anchor)
+        )
+        result = Signals(urgent=urgent, medical=medical, ruled_out=ruled_out)
         self._last = (text, result)
         return result
 

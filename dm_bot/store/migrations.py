@@ -55,7 +55,18 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
 LATEST = STEPS[-1][0]
 
 
+def _up_to_date(conn: Connection) -> bool:
+    """Read-only: every step recorded. Then nothing is written, so a copy of `serve --processes N` starting
+    beside a busy one never waits for (or, on SQLite, is refused) the write lock."""
+    if not inspect(conn).has_table("schema_version"):
+        return False
+    done = {row[0] for row in conn.execute(text("SELECT version FROM schema_version"))}
+    return all(version in done for version, _, _ in STEPS)
+
+
 def _apply(conn: Connection) -> int:
+    if _up_to_date(conn):
+        return LATEST
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(764231)"))  # one migrator at a time
     conn.execute(

@@ -36,6 +36,7 @@ if (missing := _missing()) is not None:
         pytest.fail(f"browser tests cannot run in CI: {missing}", pytrace=False)
     pytest.skip(missing, allow_module_level=True)
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
@@ -59,7 +60,11 @@ class Browser:
         """The element once it is there (and holds `text`, when given)."""
         condition = (expected_conditions.text_to_be_present_in_element((By.CSS_SELECTOR, css), text) if text
                      else expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
-        await self.run(WebDriverWait(self.driver, WAIT_S).until, condition)
+        # The page's live update may swap the element out while it is read ("Node with given id does not
+        # belong to the document" is such a stale read): keep waiting, as for a stale element.
+        stale = (StaleElementReferenceException, WebDriverException)
+        wait = WebDriverWait(self.driver, WAIT_S, ignored_exceptions=stale)
+        await self.run(wait.until, condition)
         return await self.run(self.driver.find_element, By.CSS_SELECTOR, css)
 
     async def click(self, css: str) -> None:

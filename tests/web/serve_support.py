@@ -30,8 +30,10 @@ def body(n: int, prefix: str = "crash", text: str = "how much is lip filler?", c
 
 
 def spawn(env: dict[str, str], port: int, cwd: Path, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "dm_bot", "serve", "--port", str(port), *extra], env=env,
-                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """`serve`, its standard error kept in cwd/serve.log for a failing test to show."""
+    with (cwd / "serve.log").open("ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "dm_bot", "serve", "--port", str(port), *extra], env=env,
+                                cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
 
 
 async def healthy(port: int, attempts: int = 300) -> bool:
