@@ -100,7 +100,7 @@ def wrk(port: int, seconds: int, connections: int, script: Path, data: Path) -> 
             "non_2xx": float(non2xx.group(1)) if non2xx else 0.0}
 
 
-async def wait_healthy(port: int, path: str = "/healthz", timeout: float = 30.0) -> None:
+async def wait_healthy(port: int, path: str = "/healthz", timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:

@@ -76,6 +76,7 @@ class Understanding:
     urgent: bool = False
     confidence: float = 1.0
     language: Language = "en"
+    asks_price: bool = False  # the message also asks what something costs, whatever its intent
 
     def as_record(self, text: str) -> dict[str, object]:
         """The JSONL prediction record of eval-cli.md."""

@@ -107,7 +107,7 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
     handlers: dict[str, Callable[[], None]] = {
         "greeting": lambda: sales.greeting(d),
         "pricing": lambda: sales.pricing(d, u, text),
-        "booking": lambda: sales.booking(d),
+        "booking": lambda: sales.booking(d, u.asks_price),
         "treatment_info": lambda: sales.info(d, text, "treatment_info"),
         "hours_location": lambda: sales.info(d, text, "hours_location"),
         "human_request": lambda: care.holding(d, "human_request"),

@@ -82,8 +82,13 @@ def next_step(d: Draft) -> None:
         d.link(d.lead.treatment)
 
 
-def booking(d: Draft) -> None:
-    """Always a booking link: the treatment's when known, else the consultation link (situation 3)."""
+def booking(d: Draft, asks_price: bool = False) -> None:
+    """Always a booking link: the treatment's when known, else the consultation link (situation 3). Asked
+    its price as well ("how much is lip filler? can I come friday"), the playbook's price comes first."""
+    offer = d.pb.offer(d.lead.treatment)
+    if asks_price and d.lead.treatment is not None and offer is not None and offer.price is not None:
+        d.say("price", treatment=d.name(d.lead.treatment), price=replies.format_price(d.pb, offer.price, d.language))
+        d.act(PriceQuote(d.lead.treatment))
     d.link(d.lead.treatment)
 
 

@@ -151,6 +151,7 @@ class SpacyClassifier:
             urgent=cues.urgent,
             confidence=min(1.0, max(0.0, verdict.confidence)),
             language=self._extractors.language.detect(_encodable(text)),
+            asks_price=cues.pricing,
         )
 
 

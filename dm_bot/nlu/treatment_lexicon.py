@@ -34,6 +34,9 @@ class ContextRule:
     contexts: dict[tuple[str, ...], str]  # context phrase (tokens) -> treatment id or NO_TREATMENT
     treatments: frozenset[str]  # every treatment the word may turn out to be
     longest_context: int  # words in the longest context phrase
+    # An area word ("lips", "units"): another treatment named within the window is what it belongs to, so it
+    # names nothing itself ("botox in my lips" is a lip flip, not lip filler too).
+    yields: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +99,8 @@ def _context_rule(raw: dict[str, Any], path: Path) -> ContextRule:
     }
     meanings = {*contexts.values(), *([default] if default else [])} - {NO_TREATMENT}
     longest = max((len(phrase) for phrase in contexts), default=1)
-    return ContextRule(default, int(raw.get("window", 6)), contexts, frozenset(meanings), longest)
+    return ContextRule(default, int(raw.get("window", 6)), contexts, frozenset(meanings), longest,
+                       raw.get("yields") is True)
 
 
 def _phrase_tokens(term: str) -> tuple[str, ...]:

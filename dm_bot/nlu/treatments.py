@@ -24,6 +24,7 @@ from dm_bot.nlu.treatment_lexicon import (
 
 # A DM longer than this is spam or a pasted document; the treatments it names are found in its opening.
 MAX_CHARS = 5000
+LIST_WORDS = frozenset({"and", "y", "plus", "or", "o", "also", "tambien", "maybe", "n"})
 MAX_JOINED_WORDS = 3  # "cool sculpting", "micro needling", "morpheus 8"
 MIN_JOINED_FUZZY = 10  # split words joined back are matched fuzzily only when long ("micro needeling")
 TWO_EDITS_FROM = 10  # words this long may carry two typos ("restalyne" has one transposition-like pair)
@@ -175,13 +176,17 @@ class TreatmentMatcher:
             (1, range(hit.end, min(hit.end + rule.window, len(words)))),
         ):
             between = 0
+            listed = False  # "tox and lips": a list of treatments, where an area word is one of its own
             for pos in positions:
                 if pos in blocked:
                     # Context does not reach across another treatment's name, but a name the word could mean
                     # is its context: "juvederm in my lips done" is the lip filler, not one more treatment.
                     if blocked[pos] in rule.treatments:
                         nearest.setdefault(between, set()).add(blocked[pos])
+                    elif rule.yields and not listed:
+                        nearest.setdefault(between, set()).add(NO_TREATMENT)
                     break
+                listed = listed or words[pos] in LIST_WORDS
                 treatment = self._context_at(rule, words, pos, step)
                 if treatment is not None:
                     nearest.setdefault(between, set()).add(treatment)

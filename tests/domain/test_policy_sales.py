@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import Chat, chicago, escalation_of, reply_of, text_of, understood
 
 from dm_bot.domain.actions import BookingLink, PriceQuote
@@ -99,6 +101,15 @@ def test_booking_sends_the_treatment_link(chat: Chat) -> None:
     assert links(d) == ["lip_filler"]
     assert "https://book.example-glow.test/lip-filler" in text_of(d)
     assert d.state.link_sent_at is not None and d.lead.timeline == "this_week"
+
+
+def test_booking_that_also_asks_the_price_gets_the_price_then_the_link(chat: Chat) -> None:
+    asked = replace(understood("booking", "lip_filler"), asks_price=True)
+    d = chat.send("how much is lip filler? can i come friday", asked)
+    assert quotes(d) == ["lip_filler"] and links(d) == ["lip_filler"]
+    assert text_of(d).index("$650") < text_of(d).index("https://book.example-glow.test/lip-filler")
+    unpriced = replace(understood("booking", "pdo_threads"), asks_price=True)
+    assert quotes(chat.send("price for threads? and can i book", unpriced)) == []  # no invented price
 
 
 def test_booking_without_treatment_sends_the_consultation_link(chat: Chat) -> None:

@@ -60,6 +60,19 @@ def test_record_carries_treatments_budget_and_language(classifier: SpacyClassifi
     assert classifier.classify("hola, ¿cuánto cuesta el botox?").language == "es"
 
 
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("how much is botox, can I come friday?", True),
+        ("price for lip filler and do you have anything saturday", True),
+        ("can I come friday for botox?", False),
+        ("cuanto cuesta el botox? tienen citas el sabado", True),
+    ],
+)
+def test_a_price_asked_beside_another_purpose_is_noted(classifier: SpacyClassifier, text: str, asks: bool) -> None:
+    assert classifier.classify(text).asks_price is asks
+
+
 def test_possible_emergency_is_urgent_and_a_medical_concern(classifier: SpacyClassifier) -> None:
     understood = classifier.classify("my lip is turning white after my filler this morning")
     assert understood.urgent
@@ -84,6 +97,18 @@ def test_model_backs_up_the_urgency_rules_on_an_emergency_they_miss() -> None:
     understood = classifier.classify("my lip is turning white after my filler this morning")
     assert (understood.intent, understood.urgent) == ("medical_concern", True)
     assert not classifier.classify("is bruising normal after filler?").urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my skin is pink and stings after the peel this morning, no blisters at all",
+        "had a burn from a laser years ago, it healed fine. is co2 safe for me?",
+    ],
+)
+def test_the_model_never_brings_back_an_emergency_the_words_rule_out(classifier: SpacyClassifier, text: str) -> None:
+    understood = classifier.classify(text)
+    assert (understood.intent, understood.urgent) == ("medical_concern", False)
 
 
 def test_ordinary_bruising_is_a_medical_concern_but_not_urgent(classifier: SpacyClassifier) -> None:
