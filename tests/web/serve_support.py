@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import sqlite3
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
-from apphelpers import META_SECRET
+from aiohttp.test_utils import TestServer
+from apphelpers import META_SECRET, settings_env
+from fakes.graph import FakeGraph
 
 from dm_bot.channels import sign_meta
 
@@ -64,3 +70,34 @@ async def post(session: aiohttp.ClientSession, port: int, payload: bytes) -> boo
             return response.status == 200
     except aiohttp.ClientError:
         return False
+
+
+@asynccontextmanager
+async def graph_and_env(tmp_path: Path) -> AsyncIterator[tuple[FakeGraph, dict[str, str]]]:
+    """A fake Graph API on loopback and the environment of a `serve` that answers through it."""
+    graph = FakeGraph({PAGE: "page-token"})
+    server = TestServer(graph.app(), host="127.0.0.1")
+    await server.start_server()
+    env = {**os.environ, **settings_env(tmp_path, DM_BOT_GRAPH_API_URL=str(server.make_url("/v23.0")),
+                                        DM_BOT_META_PAGE_TOKEN="page-token")}
+    try:
+        yield graph, env
+    finally:
+        graph.failures.release()
+        await server.close()
+
+
+async def settled(database: Path, within: float = 30, waiting: tuple[str, ...] = ("pending", "sending")) -> None:
+    """Every stored event handled and no reply in the `waiting` states of the outbox."""
+    marks = ", ".join(f"'{state}'" for state in waiting)
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        db = sqlite3.connect(database)
+        unhandled = db.execute("SELECT COUNT(*) FROM inbound_events WHERE handled_at IS NULL").fetchone()[0]
+        unsent = db.execute(f"SELECT COUNT(*) FROM outbox WHERE status IN ({marks})").fetchone()[0]
+        db.close()
+        if unhandled == 0 and unsent == 0:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not settled: {unhandled} unhandled, {unsent} unsent")
+        await asyncio.sleep(0.1)

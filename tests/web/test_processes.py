@@ -15,10 +15,9 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from apphelpers import settings_env
 from fakes.graph import FakeGraph
-from serve_support import PAGE, body, free_port, post, start
+from serve_support import body, free_port, graph_and_env, post, settled, start
 
 pytestmark = pytest.mark.slow
 
@@ -26,20 +25,6 @@ pytestmark = pytest.mark.slow
 def children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
     return [int(p) for p in out.stdout.split()]
-
-
-async def settled(database: Path, within: float = 30) -> None:
-    """Every stored event handled and no reply waiting to be sent."""
-    deadline = asyncio.get_running_loop().time() + within
-    while asyncio.get_running_loop().time() < deadline:
-        db = sqlite3.connect(database)
-        unhandled = db.execute("SELECT COUNT(*) FROM inbound_events WHERE handled_at IS NULL").fetchone()[0]
-        unsent = db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
-        db.close()
-        if unhandled == 0 and unsent == 0:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not settled: {unhandled} unhandled, {unsent} unsent")
 
 
 async def replaced(supervisor: int, lost: int, within: float = 30) -> bool:
@@ -60,12 +45,9 @@ async def stored_count(session: aiohttp.ClientSession, port: int) -> float:
     return float(found.group(1)) if found else 0.0
 
 
-async def test_two_processes_answer_each_message_once_and_survive_losing_one(tmp_path: Path) -> None:
-    graph = FakeGraph({PAGE: "page-token"})
-    server = TestServer(graph.app(), host="127.0.0.1")
-    await server.start_server()
-    env = {**os.environ, **settings_env(tmp_path, DM_BOT_GRAPH_API_URL=str(server.make_url("/v23.0")),
-                                        DM_BOT_META_PAGE_TOKEN="page-token")}
+async def serve_two_copies_through_a_kill(tmp_path: Path, env: dict[str, str], graph: FakeGraph) -> list[str]:
+    """Two copies take 50 webhooks, lose copy 0 to SIGKILL, take 20 more (the refused ones resent, as the
+    platform would), then stop on SIGTERM. Returns the prospects the replies went to."""
     port = free_port()
     supervisor = await start(env, port, tmp_path, "--processes", "2")
     try:
@@ -88,7 +70,7 @@ async def test_two_processes_answer_each_message_once_and_survive_losing_one(tmp
             later = [body(n, "later") for n in range(20)]
             results = await asyncio.gather(*(post(session, port, b) for b in later))
             assert await replaced(supervisor.pid, copies[0]), (tmp_path / "serve.log").read_text(errors="replace")
-            retried = [b for b, ok in zip(later, results, strict=True) if not ok]  # as the platform would
+            retried = [b for b, ok in zip(later, results, strict=True) if not ok]
             for _ in range(50):
                 if not retried:
                     break
@@ -99,11 +81,14 @@ async def test_two_processes_answer_each_message_once_and_survive_losing_one(tmp
     finally:
         supervisor.send_signal(signal.SIGTERM)
         code = supervisor.wait(timeout=40)
-        graph.failures.release()
-        await server.close()
     assert code == 0
     assert children(supervisor.pid) == []
-    replies = [r.body["recipient"]["id"] for r in graph.accepted]
+    return [r.body["recipient"]["id"] for r in graph.accepted]
+
+
+async def test_two_processes_answer_each_message_once_and_survive_losing_one(tmp_path: Path) -> None:
+    async with graph_and_env(tmp_path) as (graph, env):
+        replies = await serve_two_copies_through_a_kill(tmp_path, env, graph)
     per_prospect = {p: replies.count(p) for p in set(replies)}
     assert {p for p in per_prospect if p.startswith(("many-", "later-"))} == (
         {f"many-{n}" for n in range(40)} | {f"later-{n}" for n in range(20)}
