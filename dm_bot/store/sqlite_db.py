@@ -1,11 +1,12 @@
-"""SQLite for asyncio: one connection, one user at a time, slow calls in a database thread.
+"""SQLite for asyncio: a writing connection, one user at a time, and a reading one beside it.
 
 Inside a transaction the statements run inline on the event loop: each is a few microseconds on a
 write-locked database, far less than a trip to a thread. Only what can wait runs in the database
 thread: BEGIN IMMEDIATE (which may wait for another process's write lock) and COMMIT (the fsync).
 So a transaction holds the lock for two thread trips, however many statements it has, and the
 webhook group commit is not stuck behind long decision transactions. Reads outside a transaction
-(which may scan, like the stats) run in the thread.
+(which may scan, like the stats) run on the reading connection in a thread of its own (WAL readers
+never wait for the writer).
 """
 
 from __future__ import annotations
@@ -82,28 +83,40 @@ class SqliteDatabase:
 
     dialect = "sqlite"
 
-    def __init__(self, pool: ThreadPoolExecutor, conn: sqlite3.Connection, writer: _WriterLock) -> None:
+    def __init__(self, pool: ThreadPoolExecutor, conn: sqlite3.Connection, writer: _WriterLock,
+                 reader: tuple[ThreadPoolExecutor, sqlite3.Connection]) -> None:
         self._pool = pool
         self._conn = conn
         self._writer = writer
         self._lock = asyncio.Lock()
         self._tx = _InlineTx(conn)
+        # Reads outside a transaction have a connection and a thread of their own: in WAL a reader never
+        # waits for the writer, so an owner's stats query (a second on a big database) does not hold up
+        # the webhooks' group commit, nor they it.
+        self._reader_pool, self._reader = reader
+        self._read_lock = asyncio.Lock()
 
     @classmethod
     async def connect(cls, path: Path) -> SqliteDatabase:
         path.parent.mkdir(parents=True, exist_ok=True)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
 
-        def open_connection() -> sqlite3.Connection:
+        reader_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-read")
+
+        def open_connection(read_only: bool = False) -> sqlite3.Connection:
             # Used from the loop and the database thread, never both at once (the lock): not same-thread.
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             for pragma in PRAGMAS:
                 conn.execute(f"PRAGMA {pragma}")
+            if read_only:
+                conn.execute("PRAGMA query_only=ON")
             return conn
 
-        conn = await asyncio.get_running_loop().run_in_executor(pool, open_connection)
-        return cls(pool, conn, _WriterLock(path))
+        loop = asyncio.get_running_loop()
+        conn = await loop.run_in_executor(pool, open_connection)
+        reader = await loop.run_in_executor(reader_pool, open_connection, True)
+        return cls(pool, conn, _WriterLock(path), (reader_pool, reader))
 
     def _written(self, fn: Callable[[], T]) -> T:
         with self._writer:
@@ -112,17 +125,21 @@ class SqliteDatabase:
     async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, self._conn)
 
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        async with self._read_lock:
+            return await asyncio.get_running_loop().run_in_executor(self._reader_pool, fn, self._reader)
+
     async def fetch(self, sql: str, params: Params | None = None) -> Sequence[Row]:
+        if not _writes(sql):
+            return await self._read(lambda c: _fetch(c, sql, params))
         async with self._lock:
-            if _writes(sql):
-                return await self._call(lambda c: self._written(lambda: _fetch(c, sql, params)))
-            return await self._call(lambda c: _fetch(c, sql, params))
+            return await self._call(lambda c: self._written(lambda: _fetch(c, sql, params)))
 
     async def fetchrow(self, sql: str, params: Params | None = None) -> Row | None:
+        if not _writes(sql):
+            return await self._read(lambda c: _fetchrow(c, sql, params))
         async with self._lock:
-            if _writes(sql):
-                return await self._call(lambda c: self._written(lambda: _fetchrow(c, sql, params)))
-            return await self._call(lambda c: _fetchrow(c, sql, params))
+            return await self._call(lambda c: self._written(lambda: _fetchrow(c, sql, params)))
 
     async def execute(self, sql: str, params: Params | None = None) -> None:
         async with self._lock:
@@ -195,7 +212,10 @@ class SqliteDatabase:
             self._writer.__exit__()
 
     async def close(self) -> None:
+        async with self._read_lock:
+            await asyncio.get_running_loop().run_in_executor(self._reader_pool, self._reader.close)
         async with self._lock:
             await self._call(lambda c: c.close())
+        self._reader_pool.shutdown(wait=True)
         self._pool.shutdown(wait=True)
         self._writer.close()
