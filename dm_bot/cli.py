@@ -184,6 +184,10 @@ async def _migrate(command: str = "migrate") -> int:
     store = SqlStore(settings.database_url)
     try:
         version = await store.migrate()
+        # Opening sets the file's lasting settings (WAL on SQLite), which needs the file to itself: done
+        # here once, before the copies of `serve --processes N` open it side by side.
+        await store.open()
+        await store.close()
     except _database_errors() as exc:
         print(f"dm-bot {command}: cannot reach the database: {_one_line(exc)}", file=sys.stderr)
         return 1
