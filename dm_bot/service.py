@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 STALE_RETRIES = 8  # decisions made again when other writers keep changing the conversation
+EARLIER_GRACE = 2.0  # seconds an event waits for its conversation's earlier ones, handled by another process
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class Service:
         if account_id is None or cid is None:
             return Outcome(None)
         items: list[OutboxItem] = []
+        await self._let_earlier_finish(cid, stored.id)
         async with self._locks[cid]:
             for earlier in await self.store.unhandled_before(cid, stored.id):
                 try:
@@ -121,6 +123,15 @@ class Service:
             items.extend(own_items)
         await self.deliver(items)
         return outcome
+
+    async def _let_earlier_finish(self, cid: int, inbound_id: int) -> None:
+        """Give the conversation's earlier unhandled events up to EARLIER_GRACE to be handled where they
+        were stored: most are being handled there at this moment, and waiting costs less than deciding
+        twice. What is still unhandled after that was left by a process that stopped: handled here."""
+        waited = 0.0
+        while waited < EARLIER_GRACE and await self.store.unhandled_before(cid, inbound_id):
+            await asyncio.sleep(0.02)
+            waited += 0.02
 
     async def _decided(self, cid: int, attempt: Callable[[], Awaitable[Handled]]) -> Handled:
         """Read, decide and commit; again from a fresh read while another writer got there first."""

@@ -27,21 +27,27 @@ TREATMENTS = ["lip_filler", "neurotoxin", "microneedling", "hydrafacial", "chemi
 class PricingClassifier:
     """Each ask is a price question about its own treatment; the service is under test, not the model."""
 
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
     def classify(self, text: str) -> Understanding:
+        self.read.append(text)
         return Understanding("pricing", (TREATMENTS[ASKS.index(text)],))
 
 
 @pytest.fixture
-async def pair(database_url: str) -> AsyncIterator[tuple[Pipeline, Pipeline, FakeChannel]]:
+async def pair(database_url: str) -> AsyncIterator[tuple[Pipeline, Pipeline, FakeChannel, PricingClassifier]]:
     demo = load_playbook(ROOT / "playbooks" / "demo-spa.yaml")
     clock, channel, notifier = FakeClock(TUESDAY_17_UTC), FakeChannel(), RecordingNotifier()
 
+    classifier = PricingClassifier()  # shared, to count the readings of both processes
+
     async def process() -> Pipeline:
-        return await open_pipeline(database_url, {demo.account_id: demo}, PricingClassifier(),
+        return await open_pipeline(database_url, {demo.account_id: demo}, classifier,
                                    {"instagram": channel}, notifier, clock)
 
     first, second = await process(), await process()
-    yield first, second, channel
+    yield first, second, channel, classifier
     await first.close()
     await second.close()
 
@@ -58,9 +64,9 @@ async def store_alternately(first: Pipeline, second: Pipeline, contact: str) -> 
 
 
 async def test_one_conversation_handled_by_two_processes_at_once_is_handled_once_in_order(
-    pair: tuple[Pipeline, Pipeline, FakeChannel],
+    pair: tuple[Pipeline, Pipeline, FakeChannel, PricingClassifier],
 ) -> None:
-    first, second, channel = pair
+    first, second, channel, classifier = pair
     stored = await store_alternately(first, second, "prospect-1")
     # Each process is handed its own events, newest first, all at once: the worst order there is.
     await asyncio.gather(*[
@@ -73,12 +79,13 @@ async def test_one_conversation_handled_by_two_processes_at_once_is_handled_once
     assert [m.text for m in thread if m.author == "prospect"] == ASKS
     assert [m.author for m in thread] == ["prospect", "bot"] * len(ASKS)  # one answer each, after its question
     assert sorted(channel.texts()) == sorted(m.text for m in thread if m.author == "bot")
+    assert sorted(classifier.read) == sorted(ASKS)  # each read once: a process waits for the other's events
 
 
 async def test_a_resumed_event_handled_by_both_processes_is_answered_once(
-    pair: tuple[Pipeline, Pipeline, FakeChannel],
+    pair: tuple[Pipeline, Pipeline, FakeChannel, PricingClassifier],
 ) -> None:
-    first, second, channel = pair
+    first, second, channel, _ = pair
     [event] = (await store_alternately(first, second, "prospect-2"))[:1]
     pending = await first.store.unhandled_inbound()
     # After a restart both processes resume the same stored events.
