@@ -76,10 +76,17 @@ class Supervisor:
                           file=sys.stderr)
                     return code or 1
                 log.error("serve process %d exited with %s; restarting it in %.0f s", index, code, delay)
-                time.sleep(delay)
+                self._pause(delay)
                 delay = min(delay * 2, 30.0)
-                self._spawn(index, env)
+                if not self._stopping:
+                    self._spawn(index, env)
         return 0
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep, but wake for SIGTERM: a restart's back-off never delays a stop."""
+        until = time.monotonic() + seconds
+        while not self._stopping and time.monotonic() < until:
+            time.sleep(0.1)
 
     def _terminate_all(self) -> None:
         for child, _ in self._children.values():
