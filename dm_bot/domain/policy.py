@@ -54,9 +54,16 @@ def decide(turn: Turn, playbook: Playbook, now: datetime) -> Decision:
     return draft.decision()
 
 
+SHORT_REPLY_WORDS = 2
+
+
 def _language(turn: Turn) -> Language:
-    """The prospect's language; a message without words ("👍", "500") keeps the conversation's."""
+    """The prospect's language. A message without words ("👍", "500") keeps the conversation's, and so
+    does a word or two in the middle of one ("ok", "si", "gracias"): too little to change language on."""
     if not any(c.isalpha() for c in turn.inbound.text):
+        return turn.state.language
+    words = [w for w in turn.inbound.text.split() if any(c.isalpha() for c in w)]
+    if turn.state.last_inbound_at is not None and len(words) <= SHORT_REPLY_WORDS:
         return turn.state.language
     return turn.understanding.language
 
@@ -94,13 +101,24 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
             d.escalate("normal", "media")  # a person looks at what was sent; the reply answered the words
 
 
+ANSWER_WORDS = 5
+
+
 def _tapped_treatment(d: Draft, turn: Turn) -> bool:
-    """A treatment name alone after "which treatment?" (a tapped quick reply) is the answer, whatever its intent."""
+    """After "which treatment?", a treatment's name (a tapped quick reply) or a few words naming one
+    ("botox", "the lips!", "lip filler pls") is the answer, whatever intent the words alone would have;
+    a question ("is botox painful?") or a booking request is not."""
     if turn.state.last_question != "treatment" or d.lead.treatment is None:
         return False
     offer = d.pb.offer(d.lead.treatment)
+    if offer is None:
+        return False
     text = qualify.normalize(turn.inbound.text).strip(" .!?")
-    return offer is not None and text in {qualify.normalize(offer.name.en), qualify.normalize(offer.name.es or "")}
+    if text in {qualify.normalize(offer.name.en), qualify.normalize(offer.name.es or "")}:
+        return True
+    u = turn.understanding
+    short = len(text.split()) <= ANSWER_WORDS and "?" not in turn.inbound.text
+    return short and bool(u.treatments) and u.intent != "booking"
 
 
 def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:

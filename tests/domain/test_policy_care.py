@@ -182,6 +182,13 @@ def test_emoji_keeps_the_conversation_language(chat: Chat) -> None:
     assert text_of(chat.send("👍", understood("other"))) == "¡Con gusto! Escríbenos cuando quieras 😊"
 
 
+def test_a_word_or_two_mid_conversation_keeps_its_language(chat: Chat) -> None:
+    chat.send("how much is lip filler", understood("pricing", "lip_filler"))
+    assert chat.send("ok", understood("other", language="es")).state.language == "en"
+    chat.send("cuanto cuesta el botox", understood("pricing", "neurotoxin", language="es"))
+    assert chat.send("ok thanks", understood("other")).state.language == "es"
+
+
 def test_spanish_without_spanish_texts_escalates_normal(lakeside: Playbook) -> None:
     chat = Chat(lakeside, chicago(2026, 3, 10, 11))
     d = chat.send("hola, cuánto cuesta el botox?", understood("pricing", "neurotoxin", language="es"))

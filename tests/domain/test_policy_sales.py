@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from conftest import Chat, chicago, escalation_of, reply_of, text_of, understood
 
 from dm_bot.domain.actions import BookingLink, PriceQuote
+from dm_bot.domain.models import Understanding
 from dm_bot.domain.playbook import Playbook
 
 
@@ -64,6 +66,22 @@ def test_tapped_treatment_after_which_gets_its_price(chat: Chat) -> None:
     chat.send("how much?", understood("pricing"))
     d = chat.send("Lip filler", understood("treatment_info", "lip_filler"))
     assert quotes(d) == ["lip_filler"]
+
+
+@pytest.mark.parametrize(("text", "u"), [
+    ("botox", understood("treatment_info", "neurotoxin")),
+    ("the lips!", understood("other", "lip_filler")),
+    ("hydrafacial pls", understood("greeting", "facial")),
+])
+def test_a_few_words_naming_a_treatment_after_which_get_its_price(chat: Chat, text: str, u: Understanding) -> None:
+    chat.send("how much?", understood("pricing"))
+    assert quotes(chat.send(text, u)) == [u.treatments[0]]
+
+
+def test_a_question_about_a_treatment_after_which_is_answered_not_priced(chat: Chat) -> None:
+    chat.send("how much?", understood("pricing"))
+    d = chat.send("is botox painful?", understood("treatment_info", "neurotoxin"))
+    assert quotes(d) == []
 
 
 def test_still_unknown_treatment_gets_the_consultation_not_a_second_question(chat: Chat) -> None:
