@@ -110,6 +110,9 @@ class Qualifying:
     # A question about anything else ("which laser model do you use?") goes to a person (situation 5).
     # Empty: the general info answers every question about the treatment.
     info_topics: tuple[str, ...] = ()
+    # Asking for something cheaper ("whats the cheaper option?") after a price: the treatment's
+    # `cheaper_alternative` is quoted instead of the same price again.
+    cheaper: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

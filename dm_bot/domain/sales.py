@@ -22,6 +22,11 @@ def greeting(d: Draft) -> None:
 def pricing(d: Draft, u: Understanding, text: str) -> None:
     named = [t for t in u.treatments if t in d.pb.treatments] or list(u.treatments)
     treatments = named or ([d.lead.treatment] if d.lead.treatment else [])
+    if not named and d.lead.treatment and qualify.mentions(text, d.pb.qualifying.cheaper):
+        current = d.pb.offer(d.lead.treatment)
+        alternative = current.cheaper_alternative if current is not None else None
+        if alternative is not None and d.pb.offer(alternative) is not None:
+            treatments = [alternative]
     if treatments:
         quote(d, treatments)
         return

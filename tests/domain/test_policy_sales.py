@@ -84,6 +84,12 @@ def test_a_question_about_a_treatment_after_which_is_answered_not_priced(chat: C
     assert quotes(d) == []
 
 
+def test_asking_for_something_cheaper_quotes_the_treatments_cheaper_alternative(chat: Chat) -> None:
+    chat.send("how much is lip filler, i have 400", understood("pricing", "lip_filler", budget=(400, 400)))
+    assert quotes(chat.send("whats the cheaper option then?", understood("pricing"))) == ["neurotoxin"]
+    assert quotes(chat.send("and how much again?", understood("pricing"))) == ["neurotoxin"]  # now the lead's
+
+
 def test_still_unknown_treatment_gets_the_consultation_not_a_second_question(chat: Chat) -> None:
     chat.send("prices?", understood("pricing"))
     d = chat.send("idk what do you have", understood("other"))
