@@ -25,6 +25,7 @@ from dm_bot.nlu.treatment_lexicon import (
 # A DM longer than this is spam or a pasted document; the treatments it names are found in its opening.
 MAX_CHARS = 5000
 LIST_WORDS = frozenset({"and", "y", "plus", "or", "o", "also", "tambien", "maybe", "n"})
+MIN_NAME_WORD = 4  # shorter words of multi-word names ("iv", "b12", "8") are too close to others to guess
 MAX_JOINED_WORDS = 3  # "cool sculpting", "micro needling", "morpheus 8"
 MIN_JOINED_FUZZY = 10  # split words joined back are matched fuzzily only when long ("micro needeling")
 TWO_EDITS_FROM = 10  # words this long may carry two typos ("restalyne" has one transposition-like pair)
@@ -57,6 +58,18 @@ class TreatmentMatcher:
             self._by_shape.setdefault((word[0], len(word)), []).append(word)
         self._word_cache: dict[str, str | None] = {}
         self._phrase_starts = frozenset(words[0] for words in lexicon.phrases)
+        # The words of multi-word names ("thread lift", "vampire facial", "lip flip"): a misspelling of one
+        # ("thred lift") is read as the word before the phrases are matched.
+        self._name_words: dict[tuple[str, int], list[str]] = {}
+        for words in lexicon.phrases:
+            if len(words) > 1:
+                for word in words:
+                    if len(word) >= MIN_NAME_WORD and word.isalpha():
+                        shape = self._name_words.setdefault((word[0], len(word)), [])
+                        if word not in shape:
+                            shape.append(word)
+        self._respelt: dict[str, str] = {}
+        self._lexicon_words = frozenset(word for words in lexicon.phrases for word in words)
         # Words that can begin a phrase written as one word: only they are worth joining to their neighbours.
         self._join_starts = {word[:end] for word in lexicon.joined for end in range(2, len(word))}
 
@@ -71,7 +84,7 @@ class TreatmentMatcher:
         words = tokens(text[:MAX_CHARS])
         if not words:
             return ()
-        hits = self._phrase_hits(words)
+        words, hits = self._phrases_respelt(words)
         hits += self._loose_hits(words, hits)
         fixed = [hit for hit in hits if hit.label != IGNORE and not hit.label.startswith(CONTEXT_PREFIX)]
         found = {hit.label for hit in fixed}
@@ -80,6 +93,41 @@ class TreatmentMatcher:
             if hit.label.startswith(CONTEXT_PREFIX):
                 found |= self._resolve(hit, words, blocked)
         return tuple(sorted(found))
+
+    def _phrases_respelt(self, words: list[str]) -> tuple[list[str], list[_Hit]]:
+        """The phrase hits, reading misspelt words of multi-word names as those words ("thred lift"). A
+        respelling counts only inside a multi-word name: "hablo" is one edit from "halo", but alone it
+        stays "hablo"."""
+        respelt = [self._respell(word) for word in words]
+        changed = {i for i, (was, now) in enumerate(zip(words, respelt, strict=True)) if was != now}
+        if not changed:
+            return words, self._phrase_hits(words)
+        hits = [
+            hit for hit in self._phrase_hits(respelt)
+            if hit.end - hit.start > 1 or hit.start not in changed
+        ]
+        named = {i for hit in hits for i in range(hit.start, hit.end) if hit.end - hit.start > 1}
+        return [respelt[i] if i in named else word for i, word in enumerate(words)], hits
+
+    def _respell(self, word: str) -> str:
+        """An unknown word one edit from a word of a multi-word name ("thred", "vampier", "flipp") is that
+        word; every other word is itself. Known words of English or Spanish are never changed."""
+        known = self._respelt.get(word)
+        if known is not None:
+            return known
+        fixed = word
+        if (len(word) >= MIN_FUZZY_LENGTH and word.isalpha() and word not in self._lexicon_words
+                and not self._known.is_known_word(word)):
+            for length in (len(word) - 1, len(word), len(word) + 1):
+                match = next((c for c in self._name_words.get((word[0], length), ())
+                              if c != word and OSA.distance(word, c, score_cutoff=1) <= 1), None)
+                if match is not None:
+                    fixed = match
+                    break
+        if len(self._respelt) >= WORD_CACHE_LIMIT:
+            self._respelt.clear()
+        self._respelt[word] = fixed
+        return fixed
 
     def _phrase_hits(self, words: list[str]) -> list[_Hit]:
         """Exact lexicon phrases; where they overlap the longest wins ("lip filler" over "filler")."""

@@ -92,6 +92,11 @@ def test_every_lexicon_term_is_found_as_its_own_id(matcher: TreatmentMatcher) ->
         ("liquid rhino price", ("dermal_filler",)),
         ("my tatto is barely lighter after 5 sessions", ("tattoo_removal",)),
         ("tattoo removel for a wrist tattoo", ("tattoo_removal",)),
+        ("downtime after a thred lift?", ("pdo_threads",)),
+        ("vampier facial price", ("microneedling",)),
+        ("morpheous 8 or co2", ("laser_resurfacing", "microneedling")),
+        ("hablo con alguien del equipo", ()),  # "hablo" is one edit from "halo" but not inside a name
+        ("on the flip side, is it worth it", ()),
         ("baby botox", ("neurotoxin",)),
         ("masseter tox for my jaw", ("neurotoxin",)),
         ("trap tox", ("neurotoxin",)),
