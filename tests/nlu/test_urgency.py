@@ -199,6 +199,17 @@ def test_a_negation_elsewhere_does_not_hide_an_emergency(detector: UrgencyDetect
 @pytest.mark.parametrize(
     "text",
     [
+        "what works best for the dark circles under my eyes",
+        "tengo ojeras muy oscuras, que me recomiendan para los ojos",
+    ],
+)
+def test_dark_circles_under_the_eyes_are_a_goal_not_dim_sight(detector: UrgencyDetector, text: str) -> None:
+    assert not detector.is_urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "hey how much is botox",
         "is morpheus8 painful",
         "does it hurt a lot?",
