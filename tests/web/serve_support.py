@@ -75,18 +75,24 @@ async def post(session: aiohttp.ClientSession, port: int, payload: bytes) -> boo
 
 
 @asynccontextmanager
-async def graph_and_env(tmp_path: Path) -> AsyncIterator[tuple[FakeGraph, dict[str, str]]]:
-    """A fake Graph API on loopback and the environment of a `serve` that answers through it."""
+async def running_graph() -> AsyncIterator[tuple[FakeGraph, str]]:
+    """A fake Graph API on loopback for the demo spa's Instagram account, and its base URL."""
     graph = FakeGraph({PAGE: "page-token"})
     server = TestServer(graph.app(), host="127.0.0.1")
     await server.start_server()
-    env = {**os.environ, **settings_env(tmp_path, DM_BOT_GRAPH_API_URL=str(server.make_url("/v23.0")),
-                                        DM_BOT_META_PAGE_TOKEN="page-token")}
     try:
-        yield graph, env
+        yield graph, str(server.make_url("/v23.0"))
     finally:
         graph.failures.release()
         await server.close()
+
+
+@asynccontextmanager
+async def graph_and_env(tmp_path: Path) -> AsyncIterator[tuple[FakeGraph, dict[str, str]]]:
+    """A fake Graph API on loopback and the environment of a `serve` that answers through it."""
+    async with running_graph() as (graph, url):
+        yield graph, {**os.environ, **settings_env(tmp_path, DM_BOT_GRAPH_API_URL=url,
+                                                   DM_BOT_META_PAGE_TOKEN="page-token")}
 
 
 async def settled(database: Path, within: float = 30, waiting: tuple[str, ...] = ("pending", "sending")) -> None:

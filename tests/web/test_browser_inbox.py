@@ -7,26 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 from apphelpers import RunningApp, running_app, settings_env
 from browser_support import Browser, chromium
 from fakes.graph import FakeGraph
-from inbox_support import IG_ACCOUNT, PASSWORD, add_user, eventually, meta_dm, post_signed
+from inbox_support import PASSWORD, add_user, eventually, meta_dm, post_signed
 
 pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
     yield from chromium()
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[tuple[FakeGraph, str]]:
-    fake = FakeGraph({IG_ACCOUNT: "page-token"})
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    yield fake, str(server.make_url("/v23.0"))
-    await server.close()
 
 
 @pytest.fixture

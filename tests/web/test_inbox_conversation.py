@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from aiohttp.test_utils import TestServer
 from apphelpers import RunningApp, running_app, settings_env
 from fakes.graph import FakeGraph
-from inbox_support import IG_ACCOUNT, StaffClient, add_user, eventually, meta_dm, post_signed
+from inbox_support import StaffClient, add_user, eventually, meta_dm, post_signed
 
 from dm_bot.channels import FakeChannel
 from dm_bot.clock import FakeClock
 from dm_bot.store import SqlStore
 from dm_bot.web.keys import CLOCK, STORE
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[tuple[FakeGraph, str]]:
-    fake = FakeGraph({IG_ACCOUNT: "page-token"})
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    yield fake, str(server.make_url("/v23.0"))
-    await server.close()
 
 
 async def escalated(app: RunningApp, text: str = "my lip is purple", image_url: str | None = None) -> int:
