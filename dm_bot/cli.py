@@ -202,7 +202,7 @@ def _eval_messages(path: Path, out: Path | None) -> int:
 
     classifier = load_classifier()
     try:
-        result = run_eval_messages(path, out, classifier)
+        result = run_eval_messages(path, out, classifier, print)
     except EvalInputError as exc:
         raise UsageError(str(exc)) from exc
     print(json.dumps(result))

@@ -69,9 +69,10 @@ def _language(turn: Turn) -> Language:
 
 
 def _while_paused(d: Draft, u: Understanding) -> None:
-    """A person has the conversation: silence, but an emergency still alerts and an opt-out still holds."""
+    """A person has the conversation: silence, but an opt-out still holds, and an emergency breaks the silence
+    (situation 14): the urgent reply (the clinic's phone, 911 or an emergency room) and the staff alert."""
     if u.urgent:
-        d.escalate("urgent", "medical_emergency")
+        care.medical(d, urgent=True)
     elif u.intent == "opt_out":
         care.opt_out(d, reply=False)
     elif u.intent == "spam":

@@ -6,6 +6,7 @@ import json
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,8 +84,11 @@ def _budget(value: Any, where: str) -> Budget | None:
     return Budget(min=ends[0], max=ends[1])
 
 
-def run_eval_messages(path: Path, out: Path | None, classifier: Classifier) -> dict[str, object]:
-    """Classify every record's text and score it; `out` gets the predictions in input order."""
+def run_eval_messages(
+    path: Path, out: Path | None, classifier: Classifier, report: Callable[[str], None] | None = None
+) -> dict[str, object]:
+    """Classify every record's text and score it; `out` gets the predictions in input order; `report` gets
+    one line each for the two labels that must never be missed (safety_lines)."""
     records = read_labelled(path)
     started = time.perf_counter()
     predictions = [classifier.classify(record.text) for record in records]
@@ -99,7 +103,28 @@ def run_eval_messages(path: Path, out: Path | None, classifier: Classifier) -> d
     recall, precision = urgent_scores([r.urgent for r in records], [p.urgent for p in predictions])
     result["urgent_recall"], result["urgent_precision"] = _round(recall), _round(precision)
     result["messages_per_second"] = round(len(records) / max(elapsed, 1e-9), 1)
+    for line in safety_lines(records, predictions) if report is not None else ():
+        report(line)
     return result
+
+
+def safety_lines(records: list[Labelled], predictions: list[Understanding]) -> list[str]:
+    """Urgent and opt_out, one line each: recall, precision and the counts behind them (a miss is a patient
+    left waiting or a person messaged after saying stop; a false alarm silences or alarms for nothing)."""
+    pairs = {
+        "urgent": ([r.urgent for r in records], [p.urgent for p in predictions]),
+        "opt_out": ([r.intent == "opt_out" for r in records], [p.intent == "opt_out" for p in predictions]),
+    }
+    lines = []
+    for name, (gold, predicted) in pairs.items():
+        recall, precision = urgent_scores(gold, predicted)
+        missed = sum(g and not p for g, p in zip(gold, predicted, strict=True))
+        false = sum(p and not g for g, p in zip(gold, predicted, strict=True))
+        lines.append(
+            f"{name}: recall {recall:.4f} precision {precision:.4f} "
+            f"({sum(gold)} labelled, {missed} missed, {false} false alarms)"
+        )
+    return lines
 
 
 def _write_predictions(out: Path, records: list[Labelled], predictions: list[Understanding]) -> None:
@@ -154,8 +179,8 @@ def treatment_f1(records: list[Labelled], predictions: list[Understanding]) -> f
 
 
 def urgent_scores(gold: list[bool], predicted: list[bool]) -> tuple[float, float]:
-    """(recall, precision) of urgent=true; a side with nothing to find or nothing found scores 1.0 when nothing
-    was missed, so a file without emergencies is not penalised."""
+    """(recall, precision) of urgent=true (or any yes/no label); a side with nothing to find or nothing found
+    scores 1.0 when nothing was missed, so a file without emergencies is not penalised."""
     tp = sum(g and p for g, p in zip(gold, predicted, strict=True))
     fn = sum(g and not p for g, p in zip(gold, predicted, strict=True))
     fp = sum(p and not g for g, p in zip(gold, predicted, strict=True))

@@ -36,11 +36,13 @@ def test_bot_is_silent_while_paused_and_back_after_the_pause(chat: Chat) -> None
     assert "$14 per unit" in text_of(chat.send("how much is botox?", understood("pricing", "neurotoxin")))
 
 
-def test_urgent_message_while_paused_still_escalates_silently(chat: Chat) -> None:
+def test_urgent_message_while_paused_breaks_the_silence_with_the_urgent_reply_and_alert(chat: Chat) -> None:
     chat.apply(on_staff_reply(chat.state, chat.lead, None, chat.playbook, chat.now, "staff"))
     d = chat.send("my skin is turning grey after filler", understood("medical_concern", urgent=True))
     esc = escalation_of(d)
-    assert esc is not None and esc.priority == "urgent" and text_of(d) == ""
+    assert esc is not None and esc.priority == "urgent"
+    assert chat.playbook.contact.phone in text_of(d) and "911" in text_of(d)
+    assert not any(type(a).__name__ in ("PriceQuote", "BookingLink") for a in d.actions)
     assert [t.kind for t in d.timers] == ["sla_warning", "sla_breach"]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from dm_bot.cli import main
 from dm_bot.domain.models import Budget, Understanding
-from dm_bot.eval.messages import EvalInputError, run_eval_messages
+from dm_bot.eval.messages import EvalInputError, Labelled, run_eval_messages, safety_lines
 
 KEYS = {"n", "intent_accuracy", "intent_macro_f1", "per_intent", "treatment_f1", "budget_exact", "urgent_recall",
         "urgent_precision", "messages_per_second"}
@@ -156,3 +156,26 @@ def test_cli_exits_2_with_the_line_number_of_a_malformed_record(
     assert main(["eval", "messages", str(path)]) == 2
     error = capsys.readouterr().err.strip()
     assert "line 2" in error and len(error.splitlines()) == 1
+
+
+def test_cli_prints_urgent_and_opt_out_recall_and_precision_one_line_each_before_the_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "safety.jsonl", record("STOPPP", "opt_out"), record("stop by saturday?", "booking"),
+                 record("my lip went white after filler", "medical_concern", ["lip_filler"], urgent=True))
+    assert main(["eval", "messages", str(path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert set(json.loads(lines[-1])) == KEYS
+    urgent = [line for line in lines if line.startswith("urgent: recall ")]
+    opt_out = [line for line in lines if line.startswith("opt_out: recall ")]
+    assert len(urgent) == 1 and "(1 labelled" in urgent[0]
+    assert len(opt_out) == 1 and "(1 labelled" in opt_out[0]
+
+
+def test_safety_lines_count_misses_and_false_alarms() -> None:
+    records = [Labelled(1, "stop", "opt_out", frozenset(), None, False),
+               Labelled(2, "stop by", "booking", frozenset(), None, False),
+               Labelled(3, "remove me", "opt_out", frozenset(), None, False)]
+    predictions = [Understanding(intent="opt_out"), Understanding(intent="opt_out"), Understanding(intent="other")]
+    _, opt_out = safety_lines(records, predictions)
+    assert opt_out == "opt_out: recall 0.5000 precision 0.5000 (2 labelled, 1 missed, 1 false alarms)"
