@@ -103,8 +103,9 @@ def run_eval_messages(
     recall, precision = urgent_scores([r.urgent for r in records], [p.urgent for p in predictions])
     result["urgent_recall"], result["urgent_precision"] = _round(recall), _round(precision)
     result["messages_per_second"] = round(len(records) / max(elapsed, 1e-9), 1)
-    for line in safety_lines(records, predictions) if report is not None else ():
-        report(line)
+    if report is not None:
+        for line in safety_lines(records, predictions):
+            report(line)
     return result
 
 
