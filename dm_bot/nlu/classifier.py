@@ -13,6 +13,7 @@ from dm_bot.domain.models import Budget, Understanding
 from dm_bot.nlu import intent_model
 from dm_bot.nlu.budget import BudgetParser
 from dm_bot.nlu.language import LanguageDetector
+from dm_bot.nlu.opt_out import OptOutDetector
 from dm_bot.nlu.precedence import CuePhrases, Cues, Verdict, cue_text, decide
 from dm_bot.nlu.text import normalize
 from dm_bot.nlu.treatments import TreatmentMatcher
@@ -37,6 +38,7 @@ class Reading:
     budget: Budget | None = None
     cues: Cues = field(default_factory=Cues)
     urgent_ruled_out: bool = False  # emergency words negated, over or asked about (urgency.Signals.ruled_out)
+    opt_out_ruled_out: bool = False  # stop words about something else: a membership, a slot, a visit (opt_out.py)
 
 
 class Extractors:
@@ -50,9 +52,11 @@ class Extractors:
         language: LanguageDetector,
         rule_cues: CuePhrases,
         intent_cues: CuePhrases,
+        opt_out: OptOutDetector | None = None,
     ) -> None:
         self.treatments, self.urgency, self.budget, self.language = treatments, urgency, budget, language
         self.rule_cues, self.intent_cues = rule_cues, intent_cues
+        self.opt_out = opt_out or OptOutDetector.load()
 
     @classmethod
     def load(cls) -> Extractors:
@@ -64,6 +68,7 @@ class Extractors:
             LanguageDetector.load(),
             CuePhrases.load("precedence.yaml"),
             CuePhrases.load("intent_cues.yaml"),
+            OptOutDetector.load(),
         )
 
     def warm_up(self, words: list[str], chunk: int = 40) -> None:
@@ -83,12 +88,14 @@ class Extractors:
         read = self.urgency.signals(text)
         urgent, medical = read.urgent, read.urgent or read.medical
         plain = cue_text(normalized)
-        rule_groups = self.rule_cues.found(plain)
+        opt_out = self.opt_out.read(text)
+        rule_groups = self.rule_cues.found(plain) | frozenset({"opt_out"} if opt_out.opt_out else ())
         # The cues are features too: what the model learns from one cue phrase carries over to the rest of its group.
         signals = {"urgent": urgent, "medical": medical, "treatment": bool(treatments), "budget": budget is not None}
         found = sorted(rule_groups | self.intent_cues.found(plain) | {name for name, on in signals.items() if on})
         words += [intent_model.cue_word(group) for group in found]
-        return Reading(normalized, words, treatments, budget, Cues.of(rule_groups, urgent, medical), read.ruled_out)
+        return Reading(normalized, words, treatments, budget, Cues.of(rule_groups, urgent, medical), read.ruled_out,
+                       opt_out.ruled_out)
 
 
 class SpacyClassifier:
@@ -112,7 +119,8 @@ class SpacyClassifier:
     def _unknown_words_only(self, reading: Reading) -> bool:
         words = [w.strip(".,!?¿¡;:'\"()") for w in reading.normalized.split()]
         words = [w for w in words if w.isalpha()]
-        if not words or reading.treatments or reading.budget is not None or reading.cues.medical:
+        cues = reading.cues
+        if not words or reading.treatments or reading.budget is not None or cues.medical or cues.opt_out:
             return False
         return not any(w in self._known for w in words)
 
@@ -136,6 +144,8 @@ class SpacyClassifier:
             total = sum(scores[label] for label in WORDLESS_INTENTS) or 1.0
             scores = {label: scores[label] / total for label in WORDLESS_INTENTS}
             cues = Cues()
+        if reading.opt_out_ruled_out:  # "unsubscribe from my membership": what it is about, not an opt-out
+            scores["opt_out"] = 0.0
         verdict = decide(scores, cues)
         excluded: set[str] = set()
         while _lacks_evidence(verdict.intent, cues, reading):

@@ -26,6 +26,7 @@ SHARED_LISTS = (
     "cause_words",
     "hypothetical_openers",
     "first_person",
+    "third_person",
     "after_treatment",
     "question_openers",
     "downtime_openers",
@@ -34,6 +35,8 @@ SHARED_LISTS = (
     "pointing",
     "history",
     "present",
+    "downplay",
+    "laughter",
 )
 
 Span = tuple[int, int]
@@ -56,6 +59,7 @@ class CueRule:
     personal: str
     has_block: bool
     anchor: str  # the index label of the rule's first group
+    figurative: bool = False  # also a figure of speech: laughter next to it ("I can't breathe 😂") cancels it
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,14 @@ class CueLexicon:
     typo_targets: dict[tuple[str, int], tuple[str, ...]]  # (first letter, length) -> one-word symptom cues
     typo_singles: dict[str, str]  # a cue word with doubled letters made single ("blury") -> the cue word
     index: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # first token -> (phrase, labels)
+    laughing_emoji: tuple[str, ...] = ()  # read as the word "lol" (a `laughter` word): 😂 🤣 💀
+
+    def laughter_marks(self, text: str) -> str:
+        """The text with each laughing emoji made the word "lol", which tokens() keeps and emoji it drops."""
+        for mark in self.laughing_emoji:
+            if mark in text:
+                text = text.replace(mark, " lol ")
+        return text
 
     @classmethod
     def from_file(cls, path: Path) -> CueLexicon:
@@ -83,8 +95,8 @@ class CueLexicon:
 
         for name in SHARED_LISTS:
             add(str_list(data, name, path), name)
-        urgent = tuple(_rule(raw, f"u{i}", path, add) for i, raw in enumerate(_rules(data, "urgent", path)))
-        medical = tuple(_rule(raw, f"m{i}", path, add) for i, raw in enumerate(_rules(data, "medical", path)))
+        urgent = tuple(_rule(raw, f"u{i}", path, add, data) for i, raw in enumerate(_rules(data, "urgent", path)))
+        medical = tuple(_rule(raw, f"m{i}", path, add, data) for i, raw in enumerate(_rules(data, "medical", path)))
         index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for words, labels in labelled.items():
             index.setdefault(words[0], []).append((words, tuple(labels)))
@@ -99,7 +111,8 @@ class CueLexicon:
                     targets.setdefault((word[0], len(word)), []).append(word)
         typo_targets = {shape: tuple(words) for shape, words in targets.items()}
         index_by_first = {first: tuple(entries) for first, entries in index.items()}
-        return cls(urgent, medical, skip, typo_targets, singles, index_by_first)
+        laughing = tuple(str_list(data, "laughing_emoji", path))
+        return cls(urgent, medical, skip, typo_targets, singles, index_by_first, laughing)
 
 
 def _in_rule_group(labels: list[str]) -> bool:
@@ -114,12 +127,12 @@ def _rules(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
     return rules
 
 
-def _rule(raw: dict[str, Any], label: str, path: Path, add: Any) -> CueRule:
+def _rule(raw: dict[str, Any], label: str, path: Path, add: Any, data: dict[str, Any]) -> CueRule:
     groups = raw.get("all")
     if not isinstance(groups, list) or not groups or not all(isinstance(group, list) for group in groups):
         raise ValueError(f"{path}: cue rule {label} needs 'all': a list of phrase lists")
     for number, group in enumerate(groups):
-        add(str_list({"group": group}, "group", path), f"{label}g{number}")
+        add(_expanded(str_list({"group": group}, "group", path), data, path), f"{label}g{number}")
     block = str_list(raw, "block", path)
     add(block, f"{label}b")
     personal = {False: "never", True: "always", "urgent": "urgent", "statement": "statement"}.get(
@@ -127,7 +140,23 @@ def _rule(raw: dict[str, Any], label: str, path: Path, add: Any) -> CueRule:
     )
     if personal is None:
         raise ValueError(f"{path}: cue rule {label}: 'personal' must be true, false, urgent or statement")
-    return CueRule(label, len(groups), int(raw.get("window", 0)), personal, bool(block), f"{label}g0")
+    figurative = raw.get("figurative", False)
+    if not isinstance(figurative, bool):
+        raise ValueError(f"{path}: cue rule {label}: 'figurative' must be true or false")
+    return CueRule(label, len(groups), int(raw.get("window", 0)), personal, bool(block), f"{label}g0", figurative)
+
+
+def _expanded(phrases: list[str], data: dict[str, Any], path: Path) -> list[str]:
+    """A group's phrases with each '@name' replaced by the shared word list `name` of the file."""
+    out: list[str] = []
+    for phrase in phrases:
+        if phrase.startswith("@"):
+            if phrase[1:] not in data:
+                raise ValueError(f"{path}: no word list {phrase[1:]!r} for {phrase!r}")
+            out += str_list(data, phrase[1:], path)
+        else:
+            out.append(phrase)
+    return out
 
 
 @dataclass(slots=True)

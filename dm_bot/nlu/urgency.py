@@ -56,7 +56,7 @@ class UrgencyDetector:
         last = self._last
         if last is not None and last[0] == text:
             return last[1]
-        words = tokens(text[:MAX_CHARS])
+        words = tokens(self._lexicon.laughter_marks(text[:MAX_CHARS]))
         found = Analysis.of(words, self._lexicon, self._spell)
         # Only rules whose first group occurs can hold; most messages have none.
         urgent_rules = [rule for rule in self._lexicon.urgent if rule.anchor in found.found]
@@ -98,8 +98,13 @@ class UrgencyDetector:
             if parts is None or self._blocked(rule, found, anchor) or _negated(found, parts):
                 continue
             sentence = found.sentence[anchor[0]]
+            if rule.figurative and _laughing(found, anchor):
+                continue
             personal = rule.personal == "always" or (urgent and rule.personal == "urgent")
-            if personal and not _about_sender(found, sentence):
+            # An emergency counts whoever it happened to ("her lip hurts so bad"); a general question about a
+            # treatment ("do peels cause blisters?", "el microneedling duele mucho?") describes none. A milder
+            # symptom counts for the sender's own.
+            if personal and not _about_someone(found, sentence, rule.personal, urgent):
                 continue
             if rule.personal == "statement" and _general_question(found, sentence):
                 continue
@@ -135,7 +140,9 @@ class UrgencyDetector:
             return False
         sentence = found.sentence[anchor[0]]
         return any(
-            found.sentence[span[0]] == sentence and _gap(anchor, span) <= max(rule.window, NEGATION_REACH)
+            found.sentence[span[0]] == sentence
+            and _gap(anchor, span) <= max(rule.window, NEGATION_REACH)
+            and not _negated(found, [span])  # "bluish, not like a bruise": the bruise is ruled out, not the blue
             for span in found.spans(f"{rule.label}b")
         )
 
@@ -154,13 +161,27 @@ def _negated(found: Analysis, parts: list[Span]) -> bool:
     reach = set(range(max(first - NEGATION_REACH, 0), last)) - cue
     starts = sorted(start for start, _ in parts)
     not_negating = {start for start, _ in found.spans("not_negating")}
+    # "prob nothing but ...", "dont freak out, ...": playing it down negates nothing
+    downplayed = {i for start, end in found.spans("downplay") for i in range(start, end)}
     for start, end in found.spans("negations"):
-        if start not in reach or end in not_negating:
+        if start not in reach or end in not_negating or start in downplayed:
             continue
         following = next((s for s in starts if s > start), first)
         if found.clause[start] == found.clause[following]:
             return True
     return False
+
+
+FIGURE_REACH = 5  # laughter this many words from an idiomatic cue makes it a figure of speech
+
+
+def _laughing(found: Analysis, anchor: Span) -> bool:
+    """Laughter next to the cue in its sentence ("i cant breathe 😂", "lmao im dying"): a figure of speech."""
+    sentence = found.sentence[anchor[0]]
+    return any(
+        found.sentence[start] == sentence and _gap(anchor, (start, end)) <= FIGURE_REACH
+        for start, end in found.spans("laughter")
+    )
 
 
 def _over(found: Analysis, sentence: int, clause: int) -> bool:
@@ -172,6 +193,18 @@ def _over(found: Analysis, sentence: int, clause: int) -> bool:
     if not history or any(start in negated for start in history):  # "it never went away": not over
         return False
     return not any(found.clause[start] == clause for start, _ in found.spans("present"))
+
+
+def _about_someone(found: Analysis, sentence: int, personal: str, urgent: bool) -> bool:
+    """A `personal` cue describes what is happening to a person: the sender (for any cue), or, for an emergency,
+    anyone the sentence names (`personal: true`) or no one in particular but not asked in general (`urgent`)."""
+    if not urgent:
+        return _about_sender(found, sentence)
+    if personal == "urgent":
+        return not _general_question(found, sentence)
+    return _about_sender(found, sentence) or (
+        found.in_sentence("third_person", sentence) and not _general_question(found, sentence)
+    )
 
 
 def _about_sender(found: Analysis, sentence: int) -> bool:

@@ -252,3 +252,72 @@ def test_loads_cues_from_a_given_path(tmp_path: Path) -> None:
 @given(st.text())
 def test_any_text_never_raises(detector: UrgencyDetector, text: str) -> None:
     assert detector.is_urgent(text) in (True, False) and detector.has_medical_cue(text) in (True, False)
+
+
+# -- the broader rule of nlu-labels.md: with or without a treatment, whoever it happened to ---------------------
+
+URGENT_ANYONE = [
+    # chest pain, fainting, hives spreading with swelling: with or without a treatment
+    "chest pain after my testosterone pellet, like pressure on my chest",
+    "me duele el pecho desde que me pusieron el suero",
+    "sharp chest pain and my left arm feels numb",
+    "i fainted after my botox and still feel dizzy",
+    "passed out in the shower after my semaglutide",
+    "se desmayó mi mamá después de la sueroterapia",
+    "my boyfriend collapsed right after his shot",
+    "hives all over and my lips are swelling up",
+    "me salieron ronchas por todo el cuerpo y se me están hinchando los labios",
+    # someone else, a treatment elsewhere, a product or a face area named instead of "filler"
+    "my sister got her tear troughs done at another place and now under her eye is greyish",
+    "theres a pale streak going up from my lip toward my nose after kysse",
+    "my temple where the sculptra went is white and hurts",
+    "after radiesse in my jaw im seeing flashing lights",
+    "everything is blurry since the filler in my nose",
+    "her lip hurts so bad after the filler",
+    # written off, buried in another question
+    "prob nothing but my chin is killing me since the filler and its worse every hour",
+    "its probably nothing but the tip of my nose is dusky after filler",
+    "how much to dissolve filler? my lip has gone grey since yesterday",
+    "got my lips done sat and the corner is kinda bluish today, not like a bruise",
+    # infection and burns, told without "I"
+    "chin filler 5 days ago and now its red, swollen, hot and leaking yellow stuff",
+    "tattoo removal session tuesday and now theres a huge blister bubble",
+]
+
+NOT_URGENT_LOOK_ALIKES = [
+    "i cant breathe 😂😂 these lip results are insane how much",
+    "LMAO i literally cannot breathe at this before and after",
+    "the filter on your lip filler reel makes her lips look blue 💀",
+    "i could talk about lips till im blue in the face 😂",
+    "i almost passed out when i saw the price 😂",
+    "best filler for pale lips?",
+    "how much for chest hair laser removal",
+    "chest laser hair removal hurt a lot but worth it",
+    "chest pain runs in my family, can I still get semaglutide?",
+    "had hives last year after a peel, all healed, can i do another",
+    "my lips are a little swollen after filler, normal?",
+    "el microneedling duele mucho?",
+    "does filler make your lips turn blue if it goes wrong?",
+    "im scared ill faint when i see the needle",
+]
+
+
+@pytest.mark.parametrize("text", URGENT_ANYONE)
+def test_an_emergency_counts_whoever_it_happened_to_and_however_it_is_told(detector: UrgencyDetector,
+                                                                         text: str) -> None:
+    assert detector.is_urgent(text)
+
+
+@pytest.mark.parametrize("text", NOT_URGENT_LOOK_ALIKES)
+def test_figures_of_speech_treatment_goals_and_past_episodes_are_not_urgent(detector: UrgencyDetector,
+                                                                            text: str) -> None:
+    assert not detector.is_urgent(text)
+
+
+def test_a_group_may_name_a_shared_word_list_and_an_unknown_one_names_the_file(tmp_path: Path) -> None:
+    source = INTENTS_DIR / "urgency.yaml"
+    broken = tmp_path / "urgency.yaml"
+    broken.write_text(source.read_text(encoding="utf-8").replace("'@filler_areas'", "'@filler_area'", 1),
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match=r"urgency.yaml: no word list 'filler_area'"):
+        UrgencyDetector.load(broken)

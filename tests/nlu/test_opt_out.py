@@ -1,0 +1,93 @@
+"""The opt-out detector (dm_bot/nlu/opt_out.py over intents/opt_out.yaml): every form of "no more messages",
+and the look-alikes kept out by their context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dm_bot.nlu.opt_out import OptOutDetector, default_detector
+
+
+@pytest.fixture(scope="module")
+def detector() -> OptOutDetector:
+    return default_detector()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the bare command, however it is typed
+        "STOP", "stop!!", "Stop 🛑", "STOPPP", "stop stop", "stop thanks", "stop pls", "unsubscribe",
+        "unsubscribe me please", "opt out", "end", "baja por favor", "BAJA",
+        # typos of the command words
+        "sotp", "stpo pls", "unsubcribe", "unsusbcribe", "unsubscibe", "removeme", "stp msging me",
+        # requests in a sentence
+        "please don't message me again", "Remove me from your list", "stop texting me", "take me off your list",
+        "I'd like to be removed from your messaging list", "no more messages please", "leave me alone",
+        "quit messaging me", "who gave you my number?", "i never signed up for this", "delete my number",
+        "how do i stop getting these", "i already said stop",
+        # a command clause beside a statement, or ending a complaint
+        "stop plz i moved away", "not interested, stop", "wrong number, please stop",
+        "worst facial of my life and now daily texts?? remove me",
+        # Spanish and Spanglish
+        "no me escriban más", "dejen de mandarme promociones", "déjenme en paz", "ya no quiero recibir mensajes",
+        "basta de mensajes", "ya stop con los mensajes please", "dame de baja", "bórrenme de la lista",
+    ],
+)
+def test_every_form_of_stop_is_an_opt_out(detector: OptOutDetector, text: str) -> None:
+    assert detector.read(text).opt_out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do i unsubscribe from my membership?", "unsubscribe me from the monthly botox plan",
+        "take me off the 3pm thursday slot", "remove me from saturdays appointment, ill rebook",
+        "unsubscribe from alle rewards? how", "can i stop by tomorrow?", "never stop posting these 🙌",
+        "i cant stop staring at these lips", "my kids never leave me alone so i need an early appt",
+        "your story said reply STOP to opt out but i want to opt in", "i accidentally replied STOP, add me back",
+        "stop calling me please, just text me the confirmation", "dont message me on insta, text me at 555 0100",
+        "no more messages from me after this i promise, whats the address", "how do i stop bruising after filler",
+        "ok ill stop bugging you lol, do you take carecredit", "enough said, book me",
+    ],
+)
+def test_look_alikes_are_ruled_out_so_the_model_cannot_call_them_opt_outs(detector: OptOutDetector,
+                                                                          text: str) -> None:
+    reading = detector.read(text)
+    assert not reading.opt_out and reading.ruled_out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["STOP. is that really $9 a unit for botox??", "wait stop, is that per unit or per area?",
+     "stop, that's amazing!!", "STOP these results are unreal 😍 how much for lips", "how much is botox",
+     "the bot stopped answering", "i stopped taking ozempic last week", "do you do a massage with the facial?",
+     "can you remove my old filler?", "end my membership at the end of the month"],
+)
+def test_stop_as_surprise_or_delight_and_ordinary_words_are_not_opt_outs(detector: OptOutDetector,
+                                                                         text: str) -> None:
+    assert not detector.read(text).opt_out
+
+
+def test_a_typo_is_corrected_only_towards_the_command_words(detector: OptOutDetector) -> None:
+    assert detector.read("no more massages for me, i want a facial").opt_out is False  # "massage" is a word
+    assert detector.read("no more mesages").opt_out
+
+
+def test_a_pattern_with_a_group_glued_to_a_word_is_refused(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[2] / "intents" / "opt_out.yaml"
+    broken = tmp_path / "opt_out.yaml"
+    broken.write_text(source.read_text(encoding="utf-8").replace(
+        '  - "unsub me"', '  - "unsub(scribe)? me"'), encoding="utf-8")
+    with pytest.raises(ValueError, match="whole words"):
+        OptOutDetector.load(broken)
+
+
+def test_an_unknown_key_names_the_file(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[2] / "intents" / "opt_out.yaml"
+    broken = tmp_path / "opt_out.yaml"
+    broken.write_text(source.read_text(encoding="utf-8") + "\nrequets: [stop]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"opt_out.yaml: unknown key 'requets'"):
+        OptOutDetector.load(broken)
