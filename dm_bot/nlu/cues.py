@@ -11,7 +11,7 @@ from typing import Any
 from dm_bot.nlu.data import load_mapping, str_list
 from dm_bot.nlu.text import normalize
 
-_TOKEN = re.compile(r"[a-z0-9]+|[.,!?;:]")
+_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)+|[a-z0-9]+|[.,!?;:]")  # "100.8" and "1,000" are one word
 NEGATION_REACH = 3  # "i dont have any blisters": the negation may sit three words before the symptom
 MIN_TYPO_LENGTH = 5  # shorter cue words are too close to ordinary words to be guessed from a typo
 _DOUBLED = re.compile(r"([a-z])\1")
@@ -37,6 +37,7 @@ SHARED_LISTS = (
     "present",
     "downplay",
     "laughter",
+    "treatment_link",
 )
 
 Span = tuple[int, int]

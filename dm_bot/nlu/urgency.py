@@ -98,7 +98,9 @@ class UrgencyDetector:
             if parts is None or self._blocked(rule, found, anchor) or _negated(found, parts):
                 continue
             sentence = found.sentence[anchor[0]]
-            if rule.figurative and _laughing(found, anchor):
+            # laughter makes an idiom of it, unless the sentence ties it to a treatment ("lol i blacked out
+            # after my tattoo removal")
+            if rule.figurative and _laughing(found, anchor) and not found.in_sentence("treatment_link", sentence):
                 continue
             personal = rule.personal == "always" or (urgent and rule.personal == "urgent")
             # An emergency counts whoever it happened to ("her lip hurts so bad"); a general question about a
