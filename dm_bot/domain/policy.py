@@ -48,7 +48,7 @@ def decide(turn: Turn, playbook: Playbook, now: datetime) -> Decision:
     state = replace(turn.state, last_inbound_at=now, language=wanted)
     draft = Draft(playbook, now, wanted if spoken else "en", turn.channel, lead, state, turn.escalation)
     if turn.state.is_paused(now) or turn.inbound.standby:  # a person (or another app) has the thread
-        _while_paused(draft, u)
+        _while_paused(draft, u, owns_thread=not turn.inbound.standby)
     else:
         _route(draft, turn, before, spoken)
     return draft.decision()
@@ -68,11 +68,14 @@ def _language(turn: Turn) -> Language:
     return turn.understanding.language
 
 
-def _while_paused(d: Draft, u: Understanding) -> None:
+def _while_paused(d: Draft, u: Understanding, owns_thread: bool) -> None:
     """A person has the conversation: silence, but an opt-out still holds, and an emergency breaks the silence
-    (situation 14): the urgent reply (the clinic's phone, 911 or an emergency room) and the staff alert."""
-    if u.urgent:
+    (situation 14): the urgent reply (the clinic's phone, 911 or an emergency room) and the staff alert. While
+    another app holds the thread (standby) the platform refuses our sends: the alert alone goes."""
+    if u.urgent and owns_thread:
         care.medical(d, urgent=True)
+    elif u.urgent:
+        d.escalate("urgent", "medical_emergency")
     elif u.intent == "opt_out":
         care.opt_out(d, reply=False)
     elif u.intent == "spam":

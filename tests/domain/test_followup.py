@@ -52,6 +52,15 @@ def test_opt_out_while_paused_still_suppresses(chat: Chat) -> None:
     assert d.state.suppressed and text_of(d) == ""
 
 
+def test_urgent_message_in_standby_alerts_the_staff_without_a_send_the_platform_would_refuse(chat: Chat) -> None:
+    turn = Turn("messenger", replace(Inbound("messenger", "p", "c", "m1", chat.now, text="lip turning grey"),
+                                     standby=True),
+                understood("medical_concern", urgent=True), chat.state, chat.lead)
+    d = decide(turn, chat.playbook, chat.now)
+    esc = escalation_of(d)
+    assert esc is not None and esc.priority == "urgent" and text_of(d) == ""
+
+
 def test_standby_message_is_not_answered(chat: Chat) -> None:
     turn = Turn("messenger", replace(Inbound("messenger", "p", "c", "m1", chat.now, text="hi"), standby=True),
                 understood("greeting"), chat.state, chat.lead)
