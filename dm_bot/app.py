@@ -14,19 +14,19 @@ from aiohttp import web
 from dm_bot import telegram_bot
 from dm_bot.channels import MetaSender, TikTokSender
 from dm_bot.channels.ratelimit import META_SENDS_PER_SECOND, RateLimiter
-from dm_bot.clock import SystemClock
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
-from dm_bot.links import LinkSigner
-from dm_bot.notifier import LogNotifier
-from dm_bot.ports import Channel, Classifier, Clock, Notifier
-from dm_bot.scheduler import Scheduler
-from dm_bot.service import Service
+from dm_bot.pipeline.clock import SystemClock
+from dm_bot.pipeline.link_signer import LinkSigner
+from dm_bot.pipeline.notifier import LogNotifier
+from dm_bot.pipeline.ports import Channel, Classifier, Clock, Notifier
+from dm_bot.pipeline.scheduler import Scheduler
+from dm_bot.pipeline.service import Service
+from dm_bot.pipeline.worker import Intake, Worker
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.store.batcher import GroupCommitter
-from dm_bot.web import bookings, health, inbox, login, stats, webhooks
-from dm_bot.web import links as tracked_links  # `links` is the LinkSigner in lifecycle
+from dm_bot.web import bookings, health, inbox, link_redirect, login, stats, webhooks
 from dm_bot.web.keys import (
     CLOCK,
     COMMITTER,
@@ -42,7 +42,6 @@ from dm_bot.web.keys import (
     WebhookSecrets,
 )
 from dm_bot.web.metrics import Metrics
-from dm_bot.worker import Intake, Worker
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +160,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     health.add_routes(app)
     login.add_routes(app)  # before the staff pages: the session middleware and /login
     inbox.add_routes(app)
-    tracked_links.add_routes(app)
+    link_redirect.add_routes(app)
     bookings.add_routes(app)
     stats.add_routes(app)
     return app

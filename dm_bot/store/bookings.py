@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
-from dm_bot.store.links_store import close_follow_up
+from dm_bot.store.tracked_links import close_follow_up
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Reply
 from dm_bot.domain.models import Lead, Understanding
-from dm_bot.ports import Alert, Committed, OutboxItem, Outgoing, Snapshot, TrackedLink
+from dm_bot.pipeline.ports import Alert, Committed, OutboxItem, Outgoing, Snapshot, TrackedLink
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.versions import claim_version

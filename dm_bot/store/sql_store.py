@@ -6,19 +6,19 @@ import json
 from datetime import datetime
 
 from dm_bot.domain.models import ConversationState, Escalation, Inbound, Lead
-from dm_bot.ports import ActionRow, Snapshot, StoredInbound
+from dm_bot.pipeline.ports import ActionRow, Snapshot, StoredInbound
 from dm_bot.store import codec, inbound_sql
 from dm_bot.store.bookings import BookingsMixin
 from dm_bot.store.db import Database, Row, connect
 from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
 from dm_bot.store.inbox_queries import InboxQueriesMixin
-from dm_bot.store.links_store import LinksMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
 from dm_bot.store.stats import StatsMixin
 from dm_bot.store.timers import TimersMixin
+from dm_bot.store.tracked_links import LinksMixin
 from dm_bot.store.users import UsersMixin
 
 

@@ -13,9 +13,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from dm_bot.channels.windows import window_allows
-from dm_bot.ports import Clock
-from dm_bot.service import Service
+from dm_bot.domain.platform import window_allows
+from dm_bot.pipeline.ports import Clock
+from dm_bot.pipeline.service import Service
 from dm_bot.store import SqlStore
 from dm_bot.telegram_bot.chats import StaffChats
 from dm_bot.telegram_bot.text import CLAIM_PREFIX, channel_name, claimed_line, queue_text

@@ -15,8 +15,8 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from dm_bot.domain.routing import Router
-from dm_bot.ports import Clock
-from dm_bot.service import Service
+from dm_bot.pipeline.ports import Clock
+from dm_bot.pipeline.service import Service
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.telegram_bot import redact

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from dm_bot.domain.models import TREATMENTS
 from dm_bot.domain.routing import Router
-from dm_bot.links import LinkSigner
+from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.store.bookings import BookingReport
 from dm_bot.web.auth import current_user, login_required, visible_accounts
 from dm_bot.web.keys import CLOCK, ROUTER, SECRET_KEY, SETTINGS, STORE

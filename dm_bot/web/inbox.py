@@ -11,7 +11,7 @@ from dm_bot.web.inbox_queue import QueueFilter, load_queue, queue_context
 from dm_bot.web.keys import CLOCK, SERVICE, STORE
 from dm_bot.web.templating import render
 
-MAX_REPLY = 2000  # a sanity cap; a reply longer than one platform message goes out as several (channels/limits.py)
+MAX_REPLY = 2000  # a sanity cap; a reply longer than one platform message goes out as several (domain/platform.py)
 DONE = {
     "claimed": "You claimed this conversation.",
     "replied": "Reply sent. The SLA clock stopped and the bot is paused here.",

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from dm_bot.domain.playbook import Playbook
-from dm_bot.ports import ActionRow, Snapshot
+from dm_bot.pipeline.ports import ActionRow, Snapshot
 from dm_bot.store.inbox_queries import Contact, Delivery
 from dm_bot.store.staff import MessageRow
 from dm_bot.web.auth import StaffUser, visible_accounts

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dm_bot.channels.windows import (
+from dm_bot.domain.hours import business_time_between, is_open, local
+from dm_bot.domain.models import Lead
+from dm_bot.domain.platform import (
     META_HUMAN_AGENT,
     META_STANDARD,
     TIKTOK_MAX_BUSINESS_MESSAGES,
     TIKTOK_WINDOW,
     window_allows,
 )
-from dm_bot.domain.hours import business_time_between, is_open, local
-from dm_bot.domain.models import Lead
 from dm_bot.domain.playbook import Playbook
 
 CHANNEL_LABELS = {"instagram": "Instagram", "messenger": "Messenger", "tiktok": "TikTok"}

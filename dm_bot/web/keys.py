@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from dm_bot.domain.routing import Router
-from dm_bot.ports import Clock
-from dm_bot.service import Service
+from dm_bot.pipeline.ports import Clock
+from dm_bot.pipeline.service import Service
+from dm_bot.pipeline.worker import Intake, Worker
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.store.batcher import GroupCommitter
 from dm_bot.web.metrics import Metrics
-from dm_bot.worker import Intake, Worker
 
 
 @dataclass(frozen=True, slots=True)

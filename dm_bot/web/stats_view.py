@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
-from dm_bot.stats_format import duration, money, percent
-from dm_bot.store.stats import Period, make_period
-from dm_bot.store.stats_time import PeriodError, common_timezone
+from dm_bot.reports.business_time import PeriodError, common_timezone
+from dm_bot.reports.format import duration, money, percent
+from dm_bot.reports.numbers import make_period
+from dm_bot.store.stats_records import Period
 
 PRESETS = ((7, "7 days"), (30, "30 days"), (90, "90 days"))
 FUNNEL = (("conversations", "Conversations"), ("leads", "New leads"), ("qualified", "Qualified"),

@@ -8,13 +8,14 @@ from typing import Any
 
 from stats_script import CHICAGO, at, open_world
 
-from dm_bot.demo_world import World
+from dm_bot.commands.demo.world import World
+from dm_bot.reports import numbers
+from dm_bot.reports.numbers import make_period
 from dm_bot.store.bookings import BookingReport
-from dm_bot.store.stats import make_period
 
 
 async def _figures(world: World, since: str, until: str, now: datetime) -> dict[str, Any]:
-    figures: dict[str, Any] = await world.store.stats(make_period(world.playbooks, None, since, until, now),
+    figures: dict[str, Any] = await numbers.stats(world.store, make_period(world.playbooks, None, since, until, now),
                                                       world.playbooks, now)
     return figures
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from dm_bot.domain.actions import Decision, Reply
 from dm_bot.domain.models import ConversationState, Inbound, Understanding
-from dm_bot.ports import AlreadyHandled, Outgoing, StaleSnapshot
+from dm_bot.pipeline.ports import AlreadyHandled, Outgoing, StaleSnapshot
 from dm_bot.store import SqlStore
 from dm_bot.store.migrations import LATEST
 

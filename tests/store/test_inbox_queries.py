@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from dm_bot.domain.actions import Decision, Escalate, Reply
 from dm_bot.domain.models import Inbound, Understanding
-from dm_bot.ports import Outgoing, SendResult
+from dm_bot.pipeline.ports import Outgoing, SendResult
 from dm_bot.store import SqlStore
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pytest
 
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, PriceQuote, Reply, TimerRequest
 from dm_bot.domain.models import ConversationState, Inbound, Lead, Understanding
-from dm_bot.ports import Alert, Outgoing, SendResult
+from dm_bot.pipeline.ports import Alert, Outgoing, SendResult
 from dm_bot.store import SqlStore
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)

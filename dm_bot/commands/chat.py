@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import TextIO
 
 from dm_bot.app import open_pipeline
-from dm_bot.channels.fake import FakeChannel
-from dm_bot.clock import SystemClock
 from dm_bot.domain.actions import Reply, describe
 from dm_bot.domain.models import Channel, Inbound
 from dm_bot.nlu import load_classifier
-from dm_bot.notifier import RecordingNotifier
+from dm_bot.pipeline.clock import SystemClock
+from dm_bot.pipeline.testing import FakeChannel, RecordingNotifier
 from dm_bot.playbooks import PlaybookError, load_playbook
 
 DIM, RESET = "\x1b[2m", "\x1b[0m"

@@ -1,11 +1,11 @@
-"""Splitting a text longer than one platform message allows (channels/limits.py)."""
+"""Splitting a text longer than one platform message allows (domain/platform.py)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dm_bot.channels.limits import fits, split_text
+from dm_bot.domain.platform import fits, split_text
 
 SENTENCE = "Lip filler softens lines and adds volume, and results last about nine to twelve months. "
 

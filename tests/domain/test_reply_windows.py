@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dm_bot.channels import needs_human_agent_tag, window_allows
+from dm_bot.domain.platform import needs_human_agent_tag, window_allows
 
 LAST = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

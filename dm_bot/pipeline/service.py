@@ -12,15 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
-from dm_bot import outbox_rows as rows
-from dm_bot.channels.windows import window_allows
 from dm_bot.domain import policy
 from dm_bot.domain.actions import Action
 from dm_bot.domain.models import Inbound, Understanding
+from dm_bot.domain.platform import window_allows
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
-from dm_bot.links import LinkSigner
-from dm_bot.ports import (
+from dm_bot.pipeline import outbox as rows
+from dm_bot.pipeline.link_signer import LinkSigner
+from dm_bot.pipeline.ports import (
     AlreadyHandled,
     Author,
     Channel,

@@ -1,9 +1,9 @@
-"""FakeChannel records what the service sends and fails when told; ChannelRouter picks a sender per channel."""
+"""FakeChannel records what the service sends and fails when told."""
 
 from __future__ import annotations
 
-from dm_bot.channels import ChannelRouter, FakeChannel
-from dm_bot.ports import Outgoing, SendResult
+from dm_bot.pipeline.ports import Outgoing, SendResult
+from dm_bot.pipeline.testing import FakeChannel
 
 
 def outgoing(text: str = "hi", channel: str = "instagram") -> Outgoing:
@@ -36,15 +36,3 @@ async def test_fake_channel_can_stay_down_until_recovered() -> None:
     fake.recover()
     assert (await fake.send(outgoing())).ok and len(fake.sent) == 1
 
-
-async def test_router_sends_through_the_sender_of_the_message_channel() -> None:
-    meta, tiktok = FakeChannel(), FakeChannel()
-    router = ChannelRouter({"instagram": meta, "messenger": meta, "tiktok": tiktok})
-    await router.send(outgoing("ig", "instagram"))
-    await router.send(outgoing("tt", "tiktok"))
-    assert meta.texts() == ["ig"] and tiktok.texts() == ["tt"]
-
-
-async def test_router_refuses_a_channel_it_has_no_sender_for() -> None:
-    result = await ChannelRouter({}).send(outgoing())
-    assert (result.ok, result.retry, result.error) == (False, False, "no sender for instagram")

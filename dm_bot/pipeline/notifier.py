@@ -1,22 +1,12 @@
-"""Notifiers without a chat service: one that records alerts (tests, eval, `chat`) and one that logs them."""
+"""The notifier without a chat service: the staff alert as a log line (RecordingNotifier is in `testing`)."""
 
 from __future__ import annotations
 
 import logging
 
-from dm_bot.ports import Alert
+from dm_bot.pipeline.ports import Alert
 
 log = logging.getLogger("dm_bot.alerts")
-
-
-class RecordingNotifier:
-    """Keeps every alert in order; shipped because `dm-bot eval conversations` runs on it."""
-
-    def __init__(self) -> None:
-        self.alerts: list[Alert] = []
-
-    async def alert(self, alert: Alert) -> None:
-        self.alerts.append(alert)
 
 
 class LogNotifier:

@@ -10,7 +10,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from dm_bot.service import Service
+from dm_bot.pipeline.service import Service
 
 log = logging.getLogger(__name__)
 

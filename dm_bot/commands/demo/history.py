@@ -1,4 +1,4 @@
-"""Weeks of demo history: the scripted prospects of demo_history.yaml write, click and book through the real
+"""Weeks of demo history: the scripted prospects of history.yaml write, click and book through the real
 pipeline on a fake clock, interleaved in time as they would be (a heap of due steps)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from dm_bot.demo_world import World
+from dm_bot.commands.demo.world import World
 from dm_bot.domain.hours import next_opening
 from dm_bot.domain.models import Channel, MediaKind
 from dm_bot.domain.playbook import Playbook
@@ -64,7 +64,7 @@ class Tally:
 
 
 def load_script() -> dict[str, Any]:
-    text = resources.files("dm_bot").joinpath("demo_history.yaml").read_text(encoding="utf-8")
+    text = resources.files("dm_bot.commands.demo").joinpath("history.yaml").read_text(encoding="utf-8")
     script: dict[str, Any] = yaml.safe_load(text)
     return script
 

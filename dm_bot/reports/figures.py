@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from dm_bot.domain.models import CHANNELS, PRIORITIES
 from dm_bot.domain.playbook import Playbook
+from dm_bot.reports.business_time import Buckets, BusinessCalendar, seconds
 from dm_bot.store import codec
 from dm_bot.store.stats_records import ConversationColumns, EscalationFacts, Period
-from dm_bot.store.stats_time import Buckets, BusinessCalendar, seconds
 
 UNKNOWN = "unknown"  # the treatment of a conversation that never named one
 UNCLAIMED = "unclaimed"  # the VA of an escalation nobody claimed

@@ -12,12 +12,10 @@ import pytest
 from apphelpers import ROOT
 
 from dm_bot.app import Pipeline, open_pipeline
-from dm_bot.channels import FakeChannel
-from dm_bot.clock import FakeClock
 from dm_bot.domain.actions import Action
 from dm_bot.domain.models import Budget, Inbound, MediaKind, Understanding
 from dm_bot.domain.playbook import Playbook
-from dm_bot.notifier import RecordingNotifier
+from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 from dm_bot.playbooks import load_playbook
 
 CHICAGO = ZoneInfo("America/Chicago")

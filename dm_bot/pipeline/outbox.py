@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from dm_bot.channels.limits import split_text
 from dm_bot.domain.actions import BookingLink, Decision, Escalate, Reply, SlaBreach, SlaWarning
+from dm_bot.domain.platform import split_text
 from dm_bot.domain.playbook import Playbook
-from dm_bot.links import LinkSigner, TrackedLink
-from dm_bot.ports import Alert, Outgoing, Snapshot
+from dm_bot.pipeline.link_signer import LinkSigner, TrackedLink
+from dm_bot.pipeline.ports import Alert, Outgoing, Snapshot
 
 PRIVATE_REASONS = ("medical", "complaint")  # alerts never quote these messages (issue 7: Telegram is no place)
 
@@ -40,7 +40,7 @@ def messages(
     snap: Snapshot, text: str, quick_replies: tuple[str, ...] = (), human: bool = False,
     last: datetime | None = None,
 ) -> tuple[Outgoing, ...]:
-    """One text as the messages that carry it on the conversation's platform (channels/limits.py); the
+    """One text as the messages that carry it on the conversation's platform (domain/platform.py); the
     quick replies go with the last."""
     parts = split_text(text, snap.channel)
     return tuple(

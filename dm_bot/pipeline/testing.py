@@ -1,11 +1,12 @@
-"""FakeChannel (shipped: `dm-bot chat` and `dm-bot eval conversations` run on it) and a router over real senders."""
+"""The fakes the product ships: `dm-bot chat`, `dm-bot eval conversations` and the demo run the real
+pipeline on them, and the tests share them (structlog's `testing` module is the model)."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
-from dm_bot.ports import Channel, Outgoing, SendResult
+from dm_bot.pipeline.ports import Alert, Outgoing, SendResult
 
 
 class FakeChannel:
@@ -43,14 +44,30 @@ class FakeChannel:
         return [message.text for message in self.sent]
 
 
-class ChannelRouter:
-    """One Channel over several: picks the sender by `Outgoing.channel` (Meta for instagram/messenger, TikTok...)."""
+class FakeClock:
+    """A clock that moves only when told to."""
 
-    def __init__(self, senders: Mapping[str, Channel]) -> None:
-        self._senders = dict(senders)
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs a timezone-aware start")
+        self._now = start.astimezone(UTC)
 
-    async def send(self, message: Outgoing) -> SendResult:
-        sender = self._senders.get(message.channel)
-        if sender is None:
-            return SendResult(ok=False, error=f"no sender for {message.channel}", retry=False)
-        return await sender.send(message)
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._now += delta
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = when.astimezone(UTC)
+
+
+class RecordingNotifier:
+    """Keeps every alert in order."""
+
+    def __init__(self) -> None:
+        self.alerts: list[Alert] = []
+
+    async def alert(self, alert: Alert) -> None:
+        self.alerts.append(alert)

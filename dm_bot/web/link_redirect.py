@@ -12,8 +12,8 @@ from aiohttp import web
 from yarl import URL
 
 from dm_bot.domain.playbook import Playbook
-from dm_bot.links import LinkSigner
-from dm_bot.store.links_store import LinkRow
+from dm_bot.pipeline.link_signer import LinkSigner
+from dm_bot.store.tracked_links import LinkRow
 from dm_bot.web.keys import CLOCK, ROUTER, SECRET_KEY, SETTINGS, STORE
 
 log = logging.getLogger(__name__)

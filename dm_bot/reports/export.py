@@ -8,10 +8,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dm_bot.domain.playbook import Playbook
+from dm_bot.reports.business_time import seconds
+from dm_bot.reports.figures import Handled, handle
 from dm_bot.store import codec
-from dm_bot.store.stats_figures import Handled, handle
 from dm_bot.store.stats_records import ConversationColumns, EscalationFacts, Period
-from dm_bot.store.stats_time import seconds
 
 COLUMNS = (
     "conversation_id", "started_at", "channel", "account", "treatment", "budget_min", "budget_max", "timeline",

@@ -15,13 +15,13 @@ from typing import TextIO
 from aiohttp import web
 
 from dm_bot.app import Deps, create_app
-from dm_bot.channels.fake import FakeChannel
-from dm_bot.clock import SystemClock
-from dm_bot.demo_history import History, Tally, load_script
-from dm_bot.demo_world import World
+from dm_bot.commands.demo.history import History, Tally, load_script
+from dm_bot.commands.demo.world import World
 from dm_bot.domain.playbook import Playbook
-from dm_bot.notifier import LogNotifier
-from dm_bot.ports import Classifier
+from dm_bot.pipeline.clock import SystemClock
+from dm_bot.pipeline.notifier import LogNotifier
+from dm_bot.pipeline.ports import Classifier
+from dm_bot.pipeline.testing import FakeChannel
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.web.passwords import hash_password

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from dm_bot.stats_format import duration, money, percent
+from dm_bot.reports.format import duration, money, percent
 
 FUNNEL = (
     ("conversations", "Conversations", None),

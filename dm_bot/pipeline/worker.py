@@ -8,8 +8,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from dm_bot.ports import StoredInbound
-from dm_bot.service import Service
+from dm_bot.pipeline.ports import StoredInbound
+from dm_bot.pipeline.service import Service
 
 log = logging.getLogger(__name__)
 

@@ -8,20 +8,21 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-from dm_bot.clock import SystemClock
 from dm_bot.domain.playbook import Playbook
+from dm_bot.pipeline.clock import SystemClock
+from dm_bot.reports import numbers
+from dm_bot.reports.business_time import PeriodError
+from dm_bot.reports.numbers import make_period
+from dm_bot.reports.table import render_table
 from dm_bot.settings import Settings
-from dm_bot.stats_table import render_table
 from dm_bot.store import SqlStore
-from dm_bot.store.stats import make_period
-from dm_bot.store.stats_time import PeriodError
 
 
 async def compute_stats(
     store: SqlStore, playbooks: Mapping[str, Playbook], accounts: Sequence[str] | None, since: str | None,
     until: str | None, now: datetime,
 ) -> dict[str, Any]:
-    return await store.stats(make_period(playbooks, accounts, since, until, now), playbooks, now)
+    return await numbers.stats(store, make_period(playbooks, accounts, since, until, now), playbooks, now)
 
 
 async def run_stats(
@@ -46,7 +47,7 @@ async def run_stats(
     await store.migrate()  # the indexes the stats read are part of the schema
     await store.open()
     try:
-        figures = await store.stats(period, playbooks, now)
+        figures = await numbers.stats(store, period, playbooks, now)
     finally:
         await store.close()
     if as_json:

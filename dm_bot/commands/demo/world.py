@@ -10,17 +10,15 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from dm_bot.app import Pipeline, open_pipeline
-from dm_bot.channels.fake import FakeChannel
-from dm_bot.clock import FakeClock
 from dm_bot.domain.models import Channel, Inbound, MediaKind, Understanding
 from dm_bot.domain.playbook import Playbook
-from dm_bot.links import LinkSigner
-from dm_bot.notifier import RecordingNotifier
-from dm_bot.ports import Classifier
-from dm_bot.service import Outcome
+from dm_bot.pipeline.link_signer import LinkSigner
+from dm_bot.pipeline.ports import Classifier
+from dm_bot.pipeline.service import Outcome
+from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 from dm_bot.store import SqlStore
 from dm_bot.store.bookings import BookingReport, BookingResult
-from dm_bot.store.links_store import LinkRow
+from dm_bot.store.tracked_links import LinkRow
 
 SECRET_NAME = "secret_key"  # the kv row `serve` signs links and sessions with when DM_BOT_SECRET_KEY is unset
 

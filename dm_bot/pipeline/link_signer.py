@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 
-from dm_bot.ports import TrackedLink
+from dm_bot.pipeline.ports import TrackedLink
 
 __all__ = ["LinkSigner", "TrackedLink"]
 

@@ -15,7 +15,7 @@ from typing import TextIO
 import asyncpg
 from sqlalchemy.exc import SQLAlchemyError
 
-from dm_bot.clock import SystemClock
+from dm_bot.pipeline.clock import SystemClock
 from dm_bot.playbooks import PlaybookError, load_playbooks
 from dm_bot.settings import Settings, SettingsError, load_settings
 from dm_bot.store import SqlStore

@@ -11,12 +11,10 @@ import pytest
 from apphelpers import ROOT
 
 from dm_bot.app import Pipeline, open_pipeline
-from dm_bot.channels import FakeChannel
-from dm_bot.clock import FakeClock
 from dm_bot.domain.models import Inbound, Understanding
-from dm_bot.notifier import RecordingNotifier
+from dm_bot.pipeline.ports import StoredInbound
+from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 from dm_bot.playbooks import load_playbook
-from dm_bot.ports import StoredInbound
 
 TUESDAY_17_UTC = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
 ASKS = ["how much is lip filler", "and botox?", "what about microneedling", "do you do hydrafacial",
