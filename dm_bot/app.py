@@ -19,7 +19,7 @@ from dm_bot.domain.routing import Router
 from dm_bot.pipeline.clock import SystemClock
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.notifier import LogNotifier
-from dm_bot.pipeline.ports import Channel, Classifier, Clock, Notifier
+from dm_bot.pipeline.ports import Channel, Classifier, Clock, InboundLog, Notifier, Telemetry
 from dm_bot.pipeline.scheduler import Scheduler
 from dm_bot.pipeline.service import Service
 from dm_bot.pipeline.worker import Intake, Worker
@@ -29,7 +29,6 @@ from dm_bot.store.batcher import GroupCommitter
 from dm_bot.web import bookings, health, inbox, link_redirect, login, stats, webhooks
 from dm_bot.web.keys import (
     CLOCK,
-    COMMITTER,
     INTAKE,
     METRICS,
     ROUTER,
@@ -57,6 +56,29 @@ class Pipeline:
         await self.store.close()
 
 
+async def open_store(database_url: str) -> SqlStore:
+    """The store, migrated and open."""
+    store = SqlStore(database_url)
+    await store.migrate()
+    await store.open()
+    return store
+
+
+def wire(
+    store: SqlStore,
+    router: Router,
+    classifier: Classifier,
+    channels: Mapping[str, Channel],
+    notifier: Notifier,
+    clock: Clock,
+    links: LinkSigner | None = None,
+    telemetry: Telemetry | None = None,
+    inbound_log: InboundLog | None = None,
+) -> Service:
+    """The one place the service is put together, for serve, chat, eval and demo alike."""
+    return Service(store, classifier, channels, notifier, clock, router, links, telemetry, inbound_log)
+
+
 async def open_pipeline(
     database_url: str,
     playbooks: Mapping[str, Playbook],
@@ -65,12 +87,9 @@ async def open_pipeline(
     notifier: Notifier,
     clock: Clock,
 ) -> Pipeline:
-    """Migrate and open the store, then wire the service to it."""
-    store = SqlStore(database_url)
-    await store.migrate()
-    await store.open()
-    service = Service(store, classifier, channels, notifier, clock, Router(playbooks))
-    return Pipeline(service, store)
+    """Migrate and open the store, then wire the service to it (chat, eval, the demo's history)."""
+    store = await open_store(database_url)
+    return Pipeline(wire(store, Router(playbooks), classifier, channels, notifier, clock), store)
 
 
 @dataclass
@@ -111,9 +130,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        store = SqlStore(settings.database_url)
-        await store.migrate()
-        await store.open()
+        store = await open_store(settings.database_url)
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         classifier = deps.classifier
         if classifier is None:
@@ -128,11 +145,11 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
                                              receives_updates=deps.primary)
                       if settings.telegram_token else None)
         notifier = deps.notifier or (staff_chat.notifier if staff_chat is not None else LogNotifier())
-        service = Service(store, classifier, channels, notifier, deps.clock, app[ROUTER], links, app[METRICS])
-        worker = Worker(service, intake=app[INTAKE])
         committer = GroupCommitter(store)
+        service = wire(store, app[ROUTER], classifier, channels, notifier, deps.clock, links, app[METRICS], committer)
+        worker = Worker(service, intake=app[INTAKE])
         scheduler = Scheduler(service, deps.scheduler_interval)
-        app[STORE], app[SERVICE], app[WORKER], app[COMMITTER] = store, service, worker, committer
+        app[STORE], app[SERVICE], app[WORKER] = store, service, worker
         resumed = await worker.resume()
         if resumed:
             log.info("resuming %d stored events", resumed)

@@ -177,7 +177,17 @@ class NoTelemetry:
         pass
 
 
-class Store(Protocol):
+class InboundLog(Protocol):
+    """Where accepted events are stored durably: the store itself, or its group commit (serve)."""
+
+    async def save_inbound_many(
+        self, events: list[tuple[str | None, Inbound]], now: datetime
+    ) -> list[StoredInbound | None]:
+        """Each event stored once per channel and message id; None for one stored before."""
+        ...
+
+
+class Store(InboundLog, Protocol):
     """Persistence. Every row belongs to an account; one decision is one transaction."""
 
     async def open(self) -> None: ...
@@ -191,6 +201,8 @@ class Store(Protocol):
     async def save_inbound(self, account_id: str | None, inbound: Inbound, now: datetime) -> StoredInbound | None:
         """Store an event once per (channel, message id); None when it was already stored."""
         ...
+
+    async def save_dead_letter(self, channel: str, reason: str, body: bytes, now: datetime) -> None: ...
 
     async def unhandled_inbound(self, limit: int = 100) -> list[StoredInbound]: ...
 

@@ -1,4 +1,4 @@
-"""Use cases: accept_inbound (store, then acknowledge), handle_inbound (classify, decide, persist, send),
+"""Use cases: accept (store, then acknowledge), handle_inbound (classify, decide, persist, send),
 handle_staff_reply, run_due_timers, and delivery of the outbox."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -27,6 +27,7 @@ from dm_bot.pipeline.ports import (
     Classifier,
     Clock,
     DueTimer,
+    InboundLog,
     NoTelemetry,
     Notifier,
     OutboxItem,
@@ -83,6 +84,7 @@ class Service:
         router: Router,
         links: LinkSigner | None = None,
         telemetry: Telemetry | None = None,
+        inbound_log: InboundLog | None = None,
     ) -> None:
         self.store = store
         self.classifier = classifier
@@ -92,16 +94,27 @@ class Service:
         self.router = router
         self.links = links  # None: booking links go out as the playbook's own URLs (chat, eval)
         self.telemetry = telemetry or NoTelemetry()
+        self.inbound_log = inbound_log or store  # serve: the group commit in front of the store
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # -- inbound ---------------------------------------------------------------------------
 
+    async def accept(self, events: Sequence[Inbound]) -> list[StoredInbound | None]:
+        """Store the events durably (once per channel and message id) before they are acknowledged,
+        each under the account that owns its platform account; None for an event stored before."""
+        routed = [(self.router.account_for(e.channel, e.platform_account_id), e) for e in events]
+        for account_id, event in routed:
+            if account_id is None:
+                log.warning("event for unknown %s account %s stored unanswered", event.channel,
+                            event.platform_account_id)
+        return await self.inbound_log.save_inbound_many(routed, self.clock.now())
+
     async def accept_inbound(self, inbound: Inbound) -> StoredInbound | None:
-        """Store the event durably (once per channel and message id) before it is acknowledged."""
-        account_id = self.router.account_for(inbound.channel, inbound.platform_account_id)
-        if account_id is None:
-            log.warning("event for unknown %s account stored unanswered", inbound.channel)
-        return await self.store.save_inbound(account_id, inbound, self.clock.now())
+        return (await self.accept([inbound]))[0]
+
+    async def keep_unparseable(self, channel: str, reason: str, body: bytes) -> None:
+        """A signed body that could not be parsed, kept for inspection (a dead letter)."""
+        await self.store.save_dead_letter(channel, reason, body, self.clock.now())
 
     async def handle_inbound(self, stored: StoredInbound) -> Outcome:
         """Classify, decide, commit in one transaction, then deliver; ordered per conversation, also

@@ -23,7 +23,9 @@ class GroupCommitter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def save(self, events: list[tuple[str | None, Inbound]], now: datetime) -> list[StoredInbound | None]:
+    async def save_inbound_many(
+        self, events: list[tuple[str | None, Inbound]], now: datetime
+    ) -> list[StoredInbound | None]:
         """Store the events durably; returns once their transaction has committed."""
         if not events:
             return []

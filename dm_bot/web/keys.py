@@ -12,7 +12,6 @@ from dm_bot.pipeline.service import Service
 from dm_bot.pipeline.worker import Intake, Worker
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
-from dm_bot.store.batcher import GroupCommitter
 from dm_bot.web.metrics import Metrics
 
 
@@ -27,7 +26,6 @@ SERVICE = web.AppKey("service", Service)
 ROUTER = web.AppKey("router", Router)
 CLOCK = web.AppKey("clock", Clock)
 WORKER = web.AppKey("worker", Worker)
-COMMITTER = web.AppKey("committer", GroupCommitter)
 METRICS = web.AppKey("metrics", Metrics)
 WEBHOOK_SECRETS = web.AppKey("webhook_secrets", WebhookSecrets)
 SETTINGS = web.AppKey("settings", Settings)
