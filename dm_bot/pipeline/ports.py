@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from dm_bot.domain.actions import Decision, TimerKind
+from dm_bot.domain.changes import Change, Decide
 from dm_bot.domain.models import (
     Channel as ChannelName,
 )
@@ -19,6 +20,7 @@ from dm_bot.domain.models import (
     Priority,
     Understanding,
 )
+from dm_bot.pipeline.records import BookingReport, BookingResult, LinkRow
 
 Author = Literal["prospect", "bot", "staff", "echo"]
 
@@ -237,6 +239,17 @@ class Store(InboundLog, Protocol):
         StaleSnapshot when the conversation's version moved since the snapshot, AlreadyHandled when
         the event was handled meanwhile; either way nothing is written."""
         ...
+
+    async def change_conversation(self, conversation_id: int, decide: Decide, now: datetime) -> Change | None:
+        """Lock the conversation, decide from its state and open escalation, write the Change: one
+        transaction (store/changes.py). None: no such conversation, or `decide` refused."""
+        ...
+
+    async def change_escalation(self, escalation_id: int, decide: Decide, now: datetime) -> Change | None: ...
+
+    async def record_click(self, token: str, now: datetime, first_click: Decide) -> LinkRow | None: ...
+
+    async def record_booking(self, report: BookingReport, now: datetime, booked: Decide) -> BookingResult: ...
 
     async def claim_due_timers(self, now: datetime, limit: int = 100) -> list[DueTimer]:
         """Take due timers under a lease; a timer's decision is committed once (see store/timers.py)."""

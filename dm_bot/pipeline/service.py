@@ -1,5 +1,7 @@
 """Use cases: accept (store, then acknowledge), handle_inbound (classify, decide, persist, send),
-handle_staff_reply, run_due_timers, and delivery of the outbox."""
+handle_staff_reply, claim, resolve, hand_back, follow_link, record_booking, run_due_timers, and
+delivery of the outbox (delivery.py). Every change of a conversation's state is decided by a pure
+domain function (domain/policy.py, domain/changes.py) and committed through the store."""
 
 from __future__ import annotations
 
@@ -8,17 +10,17 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
-from dm_bot.domain import policy
+from dm_bot.domain import changes, policy
 from dm_bot.domain.actions import Action
 from dm_bot.domain.models import Inbound, Understanding
-from dm_bot.domain.platform import window_allows
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline import outbox as rows
+from dm_bot.pipeline.delivery import Delivery
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.ports import (
     AlreadyHandled,
@@ -32,17 +34,16 @@ from dm_bot.pipeline.ports import (
     Notifier,
     OutboxItem,
     Outgoing,
-    SendResult,
     Snapshot,
     StaleSnapshot,
     Store,
     StoredInbound,
     Telemetry,
 )
+from dm_bot.pipeline.records import BookingReport, BookingResult, LinkRow
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 STALE_RETRIES = 8  # decisions made again when other writers keep changing the conversation
 EARLIER_GRACE = 2.0  # seconds an event waits for its conversation's earlier ones, handled by another process
 
@@ -58,19 +59,6 @@ class Outcome:
 
 Handled = tuple[Outcome, tuple[OutboxItem, ...]]
 
-
-def _retry_after(exc: Exception) -> float | None:
-    """A rate limit's wait, when the failure says it (Telegram's RetryAfter carries one)."""
-    value = getattr(exc, "retry_after", None)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value) if isinstance(value, (int, float)) else None
-
-
-def backoff(attempts: int, retry_after: float | None) -> timedelta:
-    """Exponential backoff from 1 s, capped at 5 minutes; a platform's Retry-After wins when longer."""
-    seconds = min(300.0, 2.0 ** max(0, attempts))
-    return timedelta(seconds=max(seconds, retry_after or 0.0))
 
 
 class Service:
@@ -96,6 +84,7 @@ class Service:
         self.telemetry = telemetry or NoTelemetry()
         self.inbound_log = inbound_log or store  # serve: the group commit in front of the store
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.delivery = Delivery(store, self.channels, notifier, clock, self.telemetry)
 
     # -- inbound ---------------------------------------------------------------------------
 
@@ -240,48 +229,33 @@ class Service:
         )
         return Outcome(timer.conversation_id, decision.actions), committed.items
 
-    # -- delivery --------------------------------------------------------------------------
+    # -- staff and outside facts: domain/changes.py decides, the store commits ------------------
+
+    async def claim(self, escalation_id: int, who: str) -> bool:
+        """A VA takes the escalation; False when it is closed or a colleague holds it."""
+        return await self.store.change_escalation(escalation_id, changes.claim(who), self.clock.now()) is not None
+
+    async def resolve(self, escalation_id: int) -> bool:
+        """The escalation leaves the queue, its SLA timers cancelled; False when it was closed already."""
+        now = self.clock.now()
+        return await self.store.change_escalation(escalation_id, changes.resolve(now), now) is not None
+
+    async def hand_back(self, conversation_id: int) -> bool:
+        """The bot answers the conversation again; False when there is no such conversation."""
+        return await self.store.change_conversation(conversation_id, changes.hand_back, self.clock.now()) is not None
+
+    async def follow_link(self, token: str) -> LinkRow | None:
+        """A prospect follows a tracked booking link: counted, and the first click closes the follow-up."""
+        return await self.store.record_click(token, self.clock.now(), changes.link_clicked)
+
+    async def record_booking(self, report: BookingReport) -> BookingResult:
+        """A booking from a booking system or the inbox: stored once; the conversation's funnel closes."""
+        return await self.store.record_booking(report, self.clock.now(), changes.booked)
+
+    # -- delivery ------------------------------------------------------------------------------
 
     async def deliver(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> None:
-        """Send outbox items; failures stay in the outbox with a retry time or a recorded reason."""
-        claimed = await self.store.claim_outbox([item.id for item in items], self.clock.now())
-        for item in items:
-            if item.id not in claimed:  # another worker (or the scheduler's retry pass) has it
-                continue
-            try:
-                result = await self._send(item)
-            except Exception as exc:  # a failed alert or an adapter bug must not lose the row: retry it
-                log.warning("delivery of outbox %s failed: %s", item.id, type(exc).__name__)
-                result = SendResult(ok=False, error=type(exc).__name__, retry=True, retry_after=_retry_after(exc))
-            # Staff alerts are retried for as long as it takes; a prospect's reply gives up after a while
-            # (the platform's window closes anyway) and is shown to staff as not sent.
-            retry = result.retry and (item.kind == "alert" or item.attempts + 1 < MAX_ATTEMPTS)
-            self.telemetry.delivered(item.kind, "sent" if result.ok else "retry" if retry else "failed")
-            await self.store.mark_outbox(
-                item.id, replace(result, retry=retry), self.clock.now(),
-                backoff(item.attempts, result.retry_after) if retry else None,
-            )
+        await self.delivery.deliver(items)
 
     async def deliver_pending(self) -> int:
-        items = await self.store.pending_outbox(self.clock.now())
-        await self.deliver(items)
-        return len(items)
-
-    async def _send(self, item: OutboxItem) -> SendResult:
-        if item.alert is not None:
-            await self.notifier.alert(item.alert)
-            return SendResult(ok=True)
-        assert item.message is not None
-        message = item.message
-        if message.prospect_last_at is not None:  # checked here: a retry may come after the window closed
-            sent = 0
-            if message.channel == "tiktok":  # at most 10 business messages until the prospect writes again
-                sent = await self.store.messages_sent_since(item.conversation_id, message.prospect_last_at)
-            allowed, reason = window_allows(message.channel, message.prospect_last_at, self.clock.now(),
-                                            message.human_agent, sent)
-            if not allowed:
-                return SendResult(ok=False, error=reason)
-        channel = self.channels.get(item.message.channel)
-        if channel is None:
-            return SendResult(ok=False, error=f"no {item.message.channel} channel configured")
-        return await channel.send(item.message)
+        return await self.delivery.deliver_pending()

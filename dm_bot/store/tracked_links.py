@@ -1,33 +1,18 @@
-"""Tracked booking links in the store: look one up, and record a click (which also stops the nudge)."""
+"""Tracked booking links in the store: look one up, and record a click (with the change it decides)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from dm_bot.domain.models import ConversationState
+from dm_bot.domain.changes import Decide
+from dm_bot.pipeline.records import LinkRow
 from dm_bot.store import codec
-from dm_bot.store.db import Database, Row, Tx
-from dm_bot.store.versions import lock_conversation
+from dm_bot.store.changes import apply_change
+from dm_bot.store.db import Database, Row
 
 _COLUMNS = "token, account_id, conversation_id, treatment, channel, url, campaign, created_at, first_click_at, clicks"
 
-
-@dataclass(frozen=True, slots=True)
-class LinkRow:
-    """One booking link as sent: where `/b/{token}` leads and how often it was followed."""
-
-    token: str
-    account_id: str
-    conversation_id: int
-    treatment: str | None
-    channel: str
-    url: str
-    campaign: str | None
-    created_at: datetime
-    first_click_at: datetime | None
-    clicks: int
 
 
 def _link(row: Row) -> LinkRow:
@@ -35,29 +20,6 @@ def _link(row: Row) -> LinkRow:
         row["token"], row["account_id"], row["conversation_id"], row["treatment"], row["channel"], row["url"],
         row["campaign"], codec.from_us_required(row["created_at"]), codec.from_us(row["first_click_at"]),
         int(row["clicks"]),
-    )
-
-
-async def close_follow_up(tx: Tx, conversation_id: int, t: int, **flags: bool) -> None:
-    """Set state flags (link_clicked, booked) and cancel the pending nudge: this lead did not go quiet.
-
-    The timer is cancelled in the same transaction, and a message being handled at this moment is
-    decided again from the new state (lock_conversation).
-    """
-    row = await lock_conversation(tx, conversation_id)
-    if row is None:
-        return
-    state = codec.loads(ConversationState, row["state"])
-    changed = replace(state, **flags)  # type: ignore[arg-type]
-    if changed != state:
-        await tx.execute(
-            "UPDATE conversations SET state = :s, updated_at = :t WHERE id = :c",
-            {"s": codec.dumps(changed), "t": t, "c": conversation_id},
-        )
-    await tx.execute(
-        "UPDATE timers SET done_at = :t, cancelled = 1 WHERE conversation_id = :c AND kind = 'nudge'"
-        " AND done_at IS NULL",
-        {"t": t, "c": conversation_id},
     )
 
 
@@ -71,8 +33,9 @@ class LinksMixin:
         row = await self.db.fetchrow(f"SELECT {_COLUMNS} FROM links WHERE token = :k", {"k": token})
         return None if row is None else _link(row)
 
-    async def record_click(self, token: str, now: datetime) -> LinkRow | None:
-        """Count a click; the first one marks the conversation's link clicked. None: no such link."""
+    async def record_click(self, token: str, now: datetime, first_click: Decide) -> LinkRow | None:
+        """Count a click; the first one also changes the conversation as `first_click` decides, in the
+        same transaction. None: no such link."""
         t = codec.to_us(now)
         async with self.db.transaction() as tx:
             row = await tx.fetchrow(
@@ -84,7 +47,7 @@ class LinksMixin:
                 return None
             link = _link(row)
             if link.clicks == 1:
-                await close_follow_up(tx, link.conversation_id, t, link_clicked=True)
+                await apply_change(tx, link.conversation_id, first_click, t)
         return link
 
     async def links_of(self, conversation_id: int) -> list[LinkRow]:

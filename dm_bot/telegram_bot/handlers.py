@@ -73,7 +73,7 @@ class StaffHandlers:
         if brief.resolved_at is not None:
             return "Already resolved."
         who = await self._staff_name(user)
-        if not await self._store.claim_escalation(escalation_id, who):
+        if not await self._service.claim(escalation_id, who):
             current = await self._store.escalation_brief(escalation_id)
             return f"Already claimed by {current.claimed_by}." if current and current.claimed_by else "Already closed."
         if message is not None:
@@ -117,7 +117,7 @@ class StaffHandlers:
         await self._service.handle_staff_reply(origin.conversation_id, message.text, staff_name=who)
         if origin.escalation_id is not None and who is not None:
             # Whoever answers is handling it, unless a colleague already claimed it (then this is a no-op).
-            await self._store.claim_escalation(origin.escalation_id, who)
+            await self._service.claim(origin.escalation_id, who)
         await message.reply_text(await self._delivery_note(origin.conversation_id))
 
     async def _window_refusal(self, conversation_id: int) -> str | None:

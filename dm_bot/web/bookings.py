@@ -17,9 +17,9 @@ from aiohttp import web
 from dm_bot.domain.models import TREATMENTS
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline.link_signer import LinkSigner
-from dm_bot.store.bookings import BookingReport
+from dm_bot.pipeline.records import BookingReport
 from dm_bot.web.auth import current_user, login_required, visible_accounts
-from dm_bot.web.keys import CLOCK, ROUTER, SECRET_KEY, SETTINGS, STORE
+from dm_bot.web.keys import ROUTER, SECRET_KEY, SERVICE, SETTINGS, STORE
 
 SECRET_HEADER = "X-Booking-Secret"
 MAX_BODY = 64 * 1024
@@ -132,7 +132,7 @@ async def booking_webhook(request: web.Request) -> web.Response:
     if report.conversation_id is not None and await request.app[STORE].conversation_account(
             report.conversation_id) != account:
         return web.json_response({"error": "conversation_id: no such conversation"}, status=400)
-    result = await request.app[STORE].record_booking(report, request.app[CLOCK].now())
+    result = await request.app[SERVICE].record_booking(report)
     return web.json_response({"booking_id": result.booking_id, "conversation_id": result.conversation_id,
                               "matched": result.conversation_id is not None, "duplicate": not result.created})
 
@@ -153,7 +153,7 @@ async def staff_booking(request: web.Request) -> web.Response:
     except BadReport as exc:
         log.info("staff booking refused for conversation %s: %s", cid, exc)
         return web.Response(status=303, headers={"Location": f"/inbox/{cid}?error=booking"})
-    await request.app[STORE].record_booking(report, request.app[CLOCK].now())
+    await request.app[SERVICE].record_booking(report)
     return web.Response(status=303, headers={"Location": f"/inbox/{cid}?done=booked"})
 
 

@@ -13,8 +13,8 @@ from yarl import URL
 
 from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.link_signer import LinkSigner
-from dm_bot.store.tracked_links import LinkRow
-from dm_bot.web.keys import CLOCK, ROUTER, SECRET_KEY, SETTINGS, STORE
+from dm_bot.pipeline.records import LinkRow
+from dm_bot.web.keys import ROUTER, SECRET_KEY, SERVICE, SETTINGS, STORE
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ async def follow(request: web.Request) -> web.StreamResponse:
     if is_preview(request):
         link = await store.link(token)
     else:
-        link = await store.record_click(token, request.app[CLOCK].now())
+        link = await request.app[SERVICE].follow_link(token)
     if link is None:
         raise web.HTTPNotFound(text="no such link")
     router = request.app[ROUTER]

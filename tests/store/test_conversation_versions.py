@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from dm_bot.domain import changes
 from dm_bot.domain.actions import Decision, Reply
 from dm_bot.domain.models import ConversationState, Inbound, Understanding
 from dm_bot.pipeline.ports import AlreadyHandled, Outgoing, StaleSnapshot
@@ -65,7 +66,7 @@ async def test_an_event_handled_meanwhile_is_not_handled_again(store: SqlStore) 
 async def test_a_click_or_a_hand_back_moves_the_version(store: SqlStore) -> None:
     _, cid = await saved(store, "m1")
     before = await store.snapshot(cid)
-    assert await store.resume_bot(cid, NOW)
+    assert await store.change_conversation(cid, changes.hand_back, NOW) is not None
     assert (await store.snapshot(cid)).version == before.version + 1
     with pytest.raises(StaleSnapshot):
         await store.commit_decision(before, None, None, Decision(state=before.state), (), NOW)

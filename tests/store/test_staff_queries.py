@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from dm_bot.domain import changes
 from dm_bot.domain.actions import Decision, Escalate, Reply, TimerRequest
 from dm_bot.domain.models import Inbound, Lead, Understanding
 from dm_bot.store import SqlStore
@@ -46,18 +47,19 @@ async def test_queue_shows_only_the_accounts_asked_for(store: SqlStore) -> None:
 
 async def test_a_claimed_escalation_cannot_be_taken_by_another_va(store: SqlStore) -> None:
     eid, _ = await escalate(store, "a", "high", NOW + timedelta(hours=2))
-    assert await store.claim_escalation(eid, "ana")
-    assert not await store.claim_escalation(eid, "bo")
+    assert await store.change_escalation(eid, changes.claim("ana"), NOW) is not None
+    assert await store.change_escalation(eid, changes.claim("bo"), NOW) is None
     assert (await store.open_escalations())[0].claimed_by == "ana"
 
 
 async def test_resolving_closes_the_escalation_and_cancels_its_sla_timers(store: SqlStore) -> None:
     eid, cid = await escalate(store, "a", "urgent", NOW + timedelta(minutes=15))
-    assert await store.resolve_escalation(eid, NOW + timedelta(minutes=5))
+    later = NOW + timedelta(minutes=5)
+    assert await store.change_escalation(eid, changes.resolve(later), later) is not None
     assert await store.open_escalations() == []
     assert (await store.snapshot(cid)).escalation is None
     assert await store.claim_due_timers(NOW + timedelta(hours=1)) == []
-    assert not await store.resolve_escalation(eid, NOW)
+    assert await store.change_escalation(eid, changes.resolve(NOW), NOW) is None
 
 
 async def test_thread_keeps_prospect_and_bot_messages_in_order_with_media(store: SqlStore) -> None:
@@ -75,5 +77,5 @@ async def test_handing_back_to_the_bot_ends_the_takeover_pause(store: SqlStore) 
     paused = Decision(state=replace(snap.state, paused_until=NOW + timedelta(hours=24)))
     await store.commit_decision(snap, None, None, paused, (), NOW)
     assert (await store.snapshot(cid)).state.is_paused(NOW)
-    assert await store.resume_bot(cid, NOW)
+    assert await store.change_conversation(cid, changes.hand_back, NOW) is not None
     assert not (await store.snapshot(cid)).state.is_paused(NOW)

@@ -14,11 +14,10 @@ from dm_bot.domain.models import Channel, Inbound, MediaKind, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.ports import Classifier
+from dm_bot.pipeline.records import BookingReport, BookingResult, LinkRow
 from dm_bot.pipeline.service import Outcome
 from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 from dm_bot.store import SqlStore
-from dm_bot.store.bookings import BookingReport, BookingResult
-from dm_bot.store.tracked_links import LinkRow
 
 SECRET_NAME = "secret_key"  # the kv row `serve` signs links and sessions with when DM_BOT_SECRET_KEY is unset
 
@@ -92,7 +91,7 @@ class World:
         return await self.store.links_of(conversation_id)
 
     async def click(self, token: str) -> LinkRow | None:
-        return await self.store.record_click(token, self.clock.now())
+        return await self.pipeline.service.follow_link(token)
 
     async def book(self, conversation_id: int, value: float | None = None, *, treatment: str | None = None,
                    booked_for: datetime | None = None, token: str | None = None) -> BookingResult:
@@ -100,20 +99,20 @@ class World:
         assert account is not None, f"no conversation {conversation_id}"
         report = BookingReport(account, "webhook", None if token else conversation_id, token, None, treatment,
                                value, booked_for)
-        return await self.store.record_booking(report, self.clock.now())
+        return await self.pipeline.service.record_booking(report)
 
     async def staff_reply(self, conversation_id: int, text: str, who: str | None = None) -> Outcome:
         """A person answers from the inbox: claims the open escalation (when `who` is given), then replies."""
         snap = await self.store.snapshot(conversation_id)
         if who is not None and snap.escalation is not None:
-            await self.store.claim_escalation(snap.escalation.id, who)
+            await self.pipeline.service.claim(snap.escalation.id, who)
         return await self.pipeline.service.handle_staff_reply(conversation_id, text, staff_name=who)
 
     async def resolve(self, conversation_id: int) -> bool:
         snap = await self.store.snapshot(conversation_id)
         if snap.escalation is None:
             return False
-        return await self.store.resolve_escalation(snap.escalation.id, self.clock.now())
+        return await self.pipeline.service.resolve(snap.escalation.id)
 
 
 class TableClassifier:
