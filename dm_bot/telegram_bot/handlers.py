@@ -16,9 +16,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from dm_bot.domain.platform import window_allows
 from dm_bot.pipeline.ports import Clock
 from dm_bot.pipeline.service import Service
+from dm_bot.reports.format import channel_label
 from dm_bot.store import SqlStore
 from dm_bot.telegram_bot.chats import StaffChats
-from dm_bot.telegram_bot.text import CLAIM_PREFIX, channel_name, claimed_line, queue_text
+from dm_bot.telegram_bot.text import CLAIM_PREFIX, claimed_line, queue_text
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class StaffHandlers:
 
     async def _delivery_note(self, conversation_id: int) -> str:
         facts = await self._store.reply_window_facts(conversation_id)
-        where = channel_name(facts.channel) if facts is not None else "the channel"
+        where = channel_label(facts.channel) if facts is not None else "the channel"
         delivery = await self._store.last_message_delivery(conversation_id)
         status, error = delivery if delivery is not None else ("failed", "nothing was queued")
         if status == "sent":

@@ -11,11 +11,11 @@ from aiohttp import web
 
 from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.ports import ActionRow, Snapshot
+from dm_bot.reports.format import channel_label
 from dm_bot.store.inbox_queries import Contact, Delivery
 from dm_bot.store.staff import MessageRow
 from dm_bot.web.auth import StaffUser, visible_accounts
 from dm_bot.web.inbox_view import (
-    CHANNEL_LABELS,
     MEDIA_LABELS,
     Chip,
     Window,
@@ -135,7 +135,7 @@ async def load_conversation(request: web.Request, user: StaffUser, conversation_
         conversation_id=conversation_id,
         contact=name,
         contact_id=contact.contact_id,
-        channel=CHANNEL_LABELS.get(snap.channel, snap.channel),
+        channel=channel_label(snap.channel),
         account=pb.name,
         escalation=_escalation(pb, snap, now),
         window=window_now(snap.channel, contact, thread, now),
