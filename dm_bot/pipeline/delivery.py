@@ -9,7 +9,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from dm_bot.domain.platform import window_allows
-from dm_bot.pipeline.ports import Channel, Clock, Notifier, OutboxItem, SendResult, Store, Telemetry
+from dm_bot.pipeline.ports import Channel, Clock, Notifier, Store, Telemetry
+from dm_bot.pipeline.records import OutboxItem, SendResult
 
 log = logging.getLogger(__name__)
 

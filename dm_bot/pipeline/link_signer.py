@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 
-from dm_bot.pipeline.ports import TrackedLink
+from dm_bot.pipeline.records import TrackedLink
 
 __all__ = ["LinkSigner", "TrackedLink"]
 

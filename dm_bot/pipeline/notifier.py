@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from dm_bot.pipeline.ports import Alert
+from dm_bot.pipeline.records import Alert
 
 log = logging.getLogger("dm_bot.alerts")
 

@@ -10,7 +10,7 @@ from dm_bot.domain.actions import BookingLink, Decision, Escalate, Reply, SlaBre
 from dm_bot.domain.platform import split_text
 from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.link_signer import LinkSigner, TrackedLink
-from dm_bot.pipeline.ports import Alert, Outgoing, Snapshot
+from dm_bot.pipeline.records import Alert, Outgoing, Snapshot
 
 PRIVATE_REASONS = ("medical", "complaint")  # alerts never quote these messages (issue 7: Telegram is no place)
 

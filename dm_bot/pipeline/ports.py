@@ -1,28 +1,32 @@
-"""Ports: the Protocols the service talks to (Store, Channel, Classifier, Notifier, Clock) and their records."""
+"""Ports: the Protocols the service talks to (Store, Channel, Classifier, Notifier, Clock); their records
+are in records.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Protocol
 
-from dm_bot.domain.actions import Decision, TimerKind
 from dm_bot.domain.changes import Change, Decide
 from dm_bot.domain.models import (
-    Channel as ChannelName,
-)
-from dm_bot.domain.models import (
-    ConversationState,
-    Escalation,
     Inbound,
-    Lead,
-    Priority,
     Understanding,
 )
-from dm_bot.pipeline.records import BookingReport, BookingResult, LinkRow
-
-Author = Literal["prospect", "bot", "staff", "echo"]
+from dm_bot.pipeline.records import (
+    ActionRow,
+    Alert,
+    BookingReport,
+    BookingResult,
+    Commit,
+    Committed,
+    DueTimer,
+    LinkRow,
+    OutboxItem,
+    Outgoing,
+    SendResult,
+    Snapshot,
+    StoredInbound,
+)
 
 
 class Clock(Protocol):
@@ -33,86 +37,12 @@ class Classifier(Protocol):
     def classify(self, text: str) -> Understanding: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message to a prospect, as a channel adapter sends it."""
-
-    account_id: str
-    channel: ChannelName
-    platform_account_id: str
-    contact_id: str
-    text: str
-    quick_replies: tuple[str, ...] = ()
-    human_agent: bool = False  # written by a person: may use Meta's HUMAN_AGENT tag
-    idempotency_key: str = ""
-    prospect_last_at: datetime | None = None  # the prospect's last message: the platform's window runs from it
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    """ok, or the reason it was not sent; `retry` says whether trying again may help."""
-
-    ok: bool
-    platform_message_id: str | None = None
-    error: str | None = None
-    retry: bool = False
-    retry_after: float | None = None
-    rate_limited: bool = False  # the platform said slow down: the sender pauses that account's sends
-
-
 class Channel(Protocol):
     async def send(self, message: Outgoing) -> SendResult: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """A staff alert. Never carries the text of a medical or complaint message."""
-
-    kind: Literal["escalation", "sla_warning", "sla_breach"]
-    account_id: str
-    conversation_id: int
-    escalation_id: int
-    priority: Priority
-    reason: str
-    channel: ChannelName
-    contact: str
-    text: str | None = None
-
-
 class Notifier(Protocol):
     async def alert(self, alert: Alert) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TrackedLink:
-    """A booking link as sent: `/b/{token}` redirects to `url`, the playbook's booking URL."""
-
-    token: str
-    treatment: str | None
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredInbound:
-    id: int
-    account_id: str | None  # None: no playbook owns the receiving account (stored, left unanswered)
-    conversation_id: int | None
-    inbound: Inbound
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """A conversation as the policy needs it."""
-
-    conversation_id: int
-    account_id: str
-    channel: ChannelName
-    platform_account_id: str
-    contact_id: str
-    state: ConversationState
-    lead: Lead
-    escalation: Escalation | None = None
-    version: int = 0  # the conversation's version when read: a commit from an older one is refused
 
 
 class StaleSnapshot(Exception):
@@ -122,43 +52,6 @@ class StaleSnapshot(Exception):
 
 class AlreadyHandled(StaleSnapshot):
     """The event was handled meanwhile (by another process resuming it, say): nothing was committed."""
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """A reply or a staff alert waiting in the outbox (written with the decision, sent by a worker)."""
-
-    id: int
-    kind: Literal["message", "alert"]
-    attempts: int
-    message: Outgoing | None = None
-    alert: Alert | None = None
-    conversation_id: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    """What `commit_decision` wrote: the escalation it opened and the outbox items to send."""
-
-    escalation_id: int | None
-    items: tuple[OutboxItem, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class DueTimer:
-    id: int
-    kind: TimerKind
-    conversation_id: int
-    escalation_id: int | None
-    due_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ActionRow:
-    conversation_id: int
-    at: datetime
-    action: str
-    detail: dict[str, object] = field(default_factory=dict)
 
 
 class Telemetry(Protocol):
@@ -216,28 +109,11 @@ class Store(InboundLog, Protocol):
 
     async def snapshot(self, conversation_id: int) -> Snapshot: ...
 
-    async def commit_decision(
-        self,
-        snapshot: Snapshot,
-        inbound_id: int | None,
-        understanding: Understanding | None,
-        decision: Decision,
-        outgoing: tuple[Outgoing, ...],
-        now: datetime,
-        *,
-        alerts: tuple[Alert, ...] = (),
-        timer_id: int | None = None,
-        human_text: tuple[str, str] | None = None,
-        inbound_text: str | None = None,
-        inbound_media: tuple[str, ...] = (),
-        links: tuple[TrackedLink, ...] = (),
-        handled_id: int | None = None,
-        staff_name: str | None = None,
-    ) -> Committed:
-        """Messages, actions, lead, escalation, timers, outbox rows and state, the event (`inbound_id`,
-        or `handled_id` without a prospect message) or timer marked done: one transaction. Raises
-        StaleSnapshot when the conversation's version moved since the snapshot, AlreadyHandled when
-        the event was handled meanwhile; either way nothing is written."""
+    async def commit_decision(self, commit: Commit) -> Committed:
+        """Messages, actions, lead, escalation, timers, outbox rows and state, the event marked handled
+        or the timer done: one transaction. Raises StaleSnapshot when the conversation's version moved
+        since the snapshot, AlreadyHandled when the event was handled meanwhile; either way nothing is
+        written."""
         ...
 
     async def change_conversation(self, conversation_id: int, decide: Decide, now: datetime) -> Change | None:

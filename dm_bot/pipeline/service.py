@@ -24,23 +24,30 @@ from dm_bot.pipeline.delivery import Delivery
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.ports import (
     AlreadyHandled,
-    Author,
     Channel,
     Classifier,
     Clock,
-    DueTimer,
     InboundLog,
     NoTelemetry,
     Notifier,
-    OutboxItem,
-    Outgoing,
-    Snapshot,
     StaleSnapshot,
     Store,
-    StoredInbound,
     Telemetry,
 )
-from dm_bot.pipeline.records import BookingReport, BookingResult, LinkRow
+from dm_bot.pipeline.records import (
+    Author,
+    BookingReport,
+    BookingResult,
+    Commit,
+    DueTimer,
+    HumanMessage,
+    LinkRow,
+    OutboxItem,
+    Outgoing,
+    ProspectMessage,
+    Snapshot,
+    StoredInbound,
+)
 
 log = logging.getLogger(__name__)
 
@@ -162,11 +169,10 @@ class Service:
             understanding = Understanding("greeting", language=understanding.language)  # opened from an ad or link
         turn = policy.Turn(snap.channel, inbound, understanding, snap.state, snap.lead, snap.escalation)
         decision, links = rows.track_links(self.links, playbook, policy.decide(turn, playbook, now))
-        committed = await self.store.commit_decision(
-            snap, stored.id, understanding, decision, rows.outgoing(snap, decision), now, links=links,
-            alerts=rows.alerts(snap, playbook, decision, inbound.text), inbound_text=inbound.text,
-            inbound_media=inbound.media,
-        )
+        committed = await self.store.commit_decision(Commit(
+            snap, decision, now, rows.outgoing(snap, decision), rows.alerts(snap, playbook, decision, inbound.text),
+            links, prospect=ProspectMessage(stored.id, inbound.text, inbound.media, understanding),
+        ))
         return Outcome(cid, decision.actions, understanding), committed.items
 
     # -- staff ---------------------------------------------------------------------------
@@ -194,10 +200,9 @@ class Service:
         outgoing: tuple[Outgoing, ...] = ()
         if author == "staff":  # an echo was already delivered by the platform's own app
             outgoing = rows.messages(snap, text, human=True)
-        committed = await self.store.commit_decision(
-            snap, None, None, decision, outgoing, now, human_text=(author, text), handled_id=inbound_id,
-            staff_name=staff_name,
-        )
+        committed = await self.store.commit_decision(Commit(
+            snap, decision, now, outgoing, human=HumanMessage(author, text, staff_name), handled_id=inbound_id,
+        ))
         return Outcome(snap.conversation_id, decision.actions), committed.items
 
     # -- timers ----------------------------------------------------------------------------
@@ -222,11 +227,10 @@ class Service:
         if not decision.actions:
             await self.store.finish_timer(timer.id, now)
             return Outcome(timer.conversation_id), ()
-        committed = await self.store.commit_decision(
-            snap, None, None, decision, rows.outgoing(snap, decision), now,
-            alerts=rows.alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0),
-            timer_id=timer.id,
-        )
+        committed = await self.store.commit_decision(Commit(
+            snap, decision, now, rows.outgoing(snap, decision),
+            rows.alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0), timer_id=timer.id,
+        ))
         return Outcome(timer.conversation_id, decision.actions), committed.items
 
     # -- staff and outside facts: domain/changes.py decides, the store commits ------------------

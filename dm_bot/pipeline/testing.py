@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import UTC, datetime, timedelta
 
-from dm_bot.pipeline.ports import Alert, Outgoing, SendResult
+from dm_bot.pipeline.records import Alert, Outgoing, SendResult
 
 
 class FakeChannel:

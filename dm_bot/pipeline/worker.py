@@ -8,7 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from dm_bot.pipeline.ports import StoredInbound
+from dm_bot.pipeline.records import StoredInbound
 from dm_bot.pipeline.service import Service
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import asyncio
 from datetime import datetime
 
 from dm_bot.domain.models import Inbound
-from dm_bot.pipeline.ports import StoredInbound
+from dm_bot.pipeline.records import StoredInbound
 from dm_bot.store.sql_store import SqlStore
 
 Request = tuple[list[tuple[str | None, Inbound]], datetime, "asyncio.Future[list[StoredInbound | None]]"]

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from dm_bot.domain.models import ConversationState, Inbound, Lead
-from dm_bot.pipeline.ports import ActionRow, Snapshot, StoredInbound
+from dm_bot.pipeline.records import ActionRow, Snapshot, StoredInbound
 from dm_bot.store import codec, inbound_sql
 from dm_bot.store.bookings import BookingsMixin
 from dm_bot.store.changes import ChangesMixin, escalation_of

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.actions import Decision
-from dm_bot.pipeline.ports import DueTimer, Snapshot
+from dm_bot.pipeline.records import DueTimer, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 

@@ -9,7 +9,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from dm_bot.pipeline.notifier import LogNotifier
-from dm_bot.pipeline.ports import Alert, Clock
+from dm_bot.pipeline.ports import Clock
+from dm_bot.pipeline.records import Alert
 from dm_bot.store import SqlStore
 from dm_bot.telegram_bot.chats import StaffChats, send_target
 from dm_bot.telegram_bot.text import alert_keyboard, alert_text, inbox_url

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dm_bot.domain.hours import local
 from dm_bot.domain.playbook import Playbook
-from dm_bot.pipeline.ports import Alert
+from dm_bot.pipeline.records import Alert
 from dm_bot.reports.format import channel_label, sla_time, span
 from dm_bot.store.staff import QueueRow
 from dm_bot.store.staff_chat import EscalationBrief

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from dm_bot.domain.playbook import Playbook
-from dm_bot.pipeline.ports import ActionRow, Snapshot
+from dm_bot.pipeline.records import ActionRow, Snapshot
 from dm_bot.reports.format import channel_label
 from dm_bot.store.inbox_queries import Contact, Delivery
 from dm_bot.store.staff import MessageRow

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dm_bot.pipeline.ports import Outgoing, SendResult
+from dm_bot.pipeline.records import Outgoing, SendResult
 from dm_bot.pipeline.testing import FakeChannel
 
 

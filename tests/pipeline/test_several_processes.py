@@ -12,7 +12,7 @@ from apphelpers import ROOT
 
 from dm_bot.app import Pipeline, open_pipeline
 from dm_bot.domain.models import Inbound, Understanding
-from dm_bot.pipeline.ports import StoredInbound
+from dm_bot.pipeline.records import StoredInbound
 from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 from dm_bot.playbooks import load_playbook
 

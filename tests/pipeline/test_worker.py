@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from dm_bot.domain.models import Inbound
-from dm_bot.pipeline.ports import StoredInbound
+from dm_bot.pipeline.records import StoredInbound
 from dm_bot.pipeline.worker import Intake, Worker
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from typing import Any
 from fakes.telegram import FakeTelegram
 from staffrig import CHAT, OTHER_CHAT, PUBLIC_URL, SAM, VERA, Rig
 
-from dm_bot.pipeline.ports import SendResult
+from dm_bot.pipeline.records import SendResult
 
 
 async def bot_replies(fake: FakeTelegram, count: int) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from staffrig import IG_ACCOUNT, OPEN_TUESDAY, KeywordClassifier, demo_playbook
 
 from dm_bot.domain.models import Inbound
 from dm_bot.domain.routing import Router
-from dm_bot.pipeline.ports import Alert
+from dm_bot.pipeline.records import Alert
 from dm_bot.pipeline.service import Service
 from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 from dm_bot.store import SqlStore

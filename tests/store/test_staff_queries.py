@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from dm_bot.domain import changes
 from dm_bot.domain.actions import Decision, Escalate, Reply, TimerRequest
 from dm_bot.domain.models import Inbound, Lead, Understanding
+from dm_bot.pipeline.records import Commit, ProspectMessage
 from dm_bot.store import SqlStore
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
@@ -24,8 +25,10 @@ async def escalate(store: SqlStore, contact: str, priority: str, deadline: datet
         lead=Lead(treatment="lip_filler"),
         timers=() if deadline is None else (TimerRequest("sla_breach", deadline),),
     )
-    committed = await store.commit_decision(snap, stored.id, Understanding("medical_concern"), decision, (), NOW,
-                                            inbound_text="my lip is purple", inbound_media=("image",))
+    committed = await store.commit_decision(Commit(snap, decision, NOW,
+                                                   prospect=ProspectMessage(stored.id, text="my lip is purple",
+                                                                            media=("image",),
+                                                                            understanding=Understanding("medical_concern"))))
     assert committed.escalation_id is not None
     return committed.escalation_id, stored.conversation_id
 
@@ -75,7 +78,7 @@ async def test_handing_back_to_the_bot_ends_the_takeover_pause(store: SqlStore) 
     _, cid = await escalate(store, "a", "high", None)
     snap = await store.snapshot(cid)
     paused = Decision(state=replace(snap.state, paused_until=NOW + timedelta(hours=24)))
-    await store.commit_decision(snap, None, None, paused, (), NOW)
+    await store.commit_decision(Commit(snap, paused, NOW))
     assert (await store.snapshot(cid)).state.is_paused(NOW)
     assert await store.change_conversation(cid, changes.hand_back, NOW) is not None
     assert not (await store.snapshot(cid)).state.is_paused(NOW)
