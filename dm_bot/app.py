@@ -29,13 +29,16 @@ from dm_bot.store.batcher import GroupCommitter
 from dm_bot.web import bookings, health, inbox, link_redirect, login, stats, webhooks
 from dm_bot.web.keys import (
     CLOCK,
+    HEALTH,
     INTAKE,
     METRICS,
+    QUEUE,
+    REPORTS,
     ROUTER,
     SECRET_KEY,
     SERVICE,
     SETTINGS,
-    STORE,
+    USERS,
     WEBHOOK_SECRETS,
     WORKER,
     WebhookSecrets,
@@ -43,6 +46,8 @@ from dm_bot.web.keys import (
 from dm_bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
+# The whole store, for the composition root and the tests; handlers read it by role (web/keys.py).
+STORE = web.AppKey("store", SqlStore)
 
 
 @dataclass
@@ -150,6 +155,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
         worker = Worker(service, intake=app[INTAKE])
         scheduler = Scheduler(service, deps.scheduler_interval)
         app[STORE], app[SERVICE], app[WORKER] = store, service, worker
+        app[QUEUE] = app[USERS] = app[REPORTS] = app[HEALTH] = store
         resumed = await worker.resume()
         if resumed:
             log.info("resuming %d stored events", resumed)

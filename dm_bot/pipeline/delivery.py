@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from dm_bot.domain.platform import window_allows
-from dm_bot.pipeline.ports import Channel, Clock, Notifier, Store, Telemetry
+from dm_bot.pipeline.ports import Channel, Clock, Notifier, Outbox, Telemetry
 from dm_bot.pipeline.records import OutboxItem, SendResult
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,16 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
     return timedelta(seconds=max(seconds, retry_after or 0.0))
 
 
+class DeliveryStore(Outbox, Protocol):
+    """The outbox, and how many messages went out since the prospect last wrote (TikTok caps them)."""
+
+    async def messages_sent_since(self, conversation_id: int, since: datetime) -> int: ...
+
+
 class Delivery:
     def __init__(
-        self, store: Store, channels: Mapping[str, Channel], notifier: Notifier, clock: Clock, telemetry: Telemetry
+        self, store: DeliveryStore, channels: Mapping[str, Channel], notifier: Notifier, clock: Clock,
+        telemetry: Telemetry,
     ) -> None:
         self.store = store
         self.channels = channels

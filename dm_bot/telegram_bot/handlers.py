@@ -17,7 +17,7 @@ from dm_bot.domain.platform import window_allows
 from dm_bot.pipeline.ports import Clock
 from dm_bot.pipeline.service import Service
 from dm_bot.reports.format import channel_label
-from dm_bot.store import SqlStore
+from dm_bot.store.roles import StaffChatLog
 from dm_bot.telegram_bot.chats import StaffChats
 from dm_bot.telegram_bot.text import CLAIM_PREFIX, claimed_line, queue_text
 
@@ -36,7 +36,7 @@ def _accounts(chats: StaffChats, chat: Chat | None) -> list[str]:
 
 
 class StaffHandlers:
-    def __init__(self, chats: StaffChats, store: SqlStore, service: Service, clock: Clock, public_url: str) -> None:
+    def __init__(self, chats: StaffChats, store: StaffChatLog, service: Service, clock: Clock, public_url: str) -> None:
         self._chats = chats
         self._store = store
         self._service = service

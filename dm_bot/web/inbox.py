@@ -8,7 +8,7 @@ from dm_bot.web import inbox_api
 from dm_bot.web.auth import StaffUser, current_user, login_required
 from dm_bot.web.inbox_conversation import ConversationView, load_conversation
 from dm_bot.web.inbox_queue import QueueFilter, load_queue, queue_context
-from dm_bot.web.keys import SERVICE, STORE
+from dm_bot.web.keys import QUEUE, SERVICE
 from dm_bot.web.templating import render
 
 MAX_REPLY = 2000  # a sanity cap; a reply longer than one platform message goes out as several (domain/platform.py)
@@ -100,7 +100,7 @@ async def reply(request: web.Request) -> web.Response:
     if view.escalation is not None and view.escalation.claimed_by is None:
         await request.app[SERVICE].claim(view.escalation.id, user.username)  # who answers, holds it
     await request.app[SERVICE].handle_staff_reply(view.conversation_id, text, staff_name=user.username)
-    delivery = await request.app[STORE].latest_delivery(view.conversation_id)
+    delivery = await request.app[QUEUE].latest_delivery(view.conversation_id)
     outcome = "error=undelivered" if delivery is not None and delivery.status == "failed" else "done=replied"
     return _see_other(f"/inbox/{view.conversation_id}?{outcome}")
 

@@ -25,7 +25,7 @@ from dm_bot.web.inbox_view import (
     reply_window,
     sla_chip,
 )
-from dm_bot.web.keys import CLOCK, ROUTER, STORE
+from dm_bot.web.keys import CLOCK, QUEUE, ROUTER
 
 PREVIEW_CHARS = 160
 SEARCH_CHARS = 100
@@ -127,7 +127,7 @@ def _card(request: web.Request, row: QueueRow, preview: Preview | None, now: dat
 
 async def load_queue(request: web.Request, user: StaffUser, filt: QueueFilter) -> list[QueueCard]:
     """The user's open escalations that pass the filter, soonest deadline first."""
-    store, now = request.app[STORE], request.app[CLOCK].now()
+    store, now = request.app[QUEUE], request.app[CLOCK].now()
     rows = await store.open_escalations(visible_accounts(user, request.app[ROUTER]))
     rows = [r for r in rows if filt.keeps(r, user.username)]
     if filt.q:

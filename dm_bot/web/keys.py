@@ -10,8 +10,9 @@ from dm_bot.domain.routing import Router
 from dm_bot.pipeline.ports import Clock
 from dm_bot.pipeline.service import Service
 from dm_bot.pipeline.worker import Intake, Worker
+from dm_bot.reports.numbers import StatsFacts
 from dm_bot.settings import Settings
-from dm_bot.store import SqlStore
+from dm_bot.store.roles import Health, StaffQueue, Users
 from dm_bot.web.metrics import Metrics
 
 
@@ -21,7 +22,11 @@ class WebhookSecrets:
     meta_verify_token: str | None = None
     tiktok_client_secret: str | None = None
 
-STORE = web.AppKey("store", SqlStore)
+# The store, by the role each handler reads it in (app.py puts the one store under each key).
+QUEUE = web.AppKey("staff_queue", StaffQueue)
+USERS = web.AppKey("users", Users)
+REPORTS = web.AppKey("reports", StatsFacts)
+HEALTH = web.AppKey("health", Health)
 SERVICE = web.AppKey("service", Service)
 ROUTER = web.AppKey("router", Router)
 CLOCK = web.AppKey("clock", Clock)

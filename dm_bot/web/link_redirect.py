@@ -14,7 +14,7 @@ from yarl import URL
 from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.records import LinkRow
-from dm_bot.web.keys import ROUTER, SECRET_KEY, SERVICE, SETTINGS, STORE
+from dm_bot.web.keys import QUEUE, ROUTER, SECRET_KEY, SERVICE, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ async def follow(request: web.Request) -> web.StreamResponse:
     signer = LinkSigner(request.app[SETTINGS].public_url, request.app[SECRET_KEY])
     if len(token) > MAX_TOKEN or not signer.valid(token):
         raise web.HTTPNotFound(text="no such link")
-    store = request.app[STORE]
+    store = request.app[QUEUE]
     if is_preview(request):
         link = await store.link(token)
     else:

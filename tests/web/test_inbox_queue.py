@@ -9,8 +9,9 @@ from pathlib import Path
 from apphelpers import ROOT, running_app, settings_env
 from inbox_support import LAKESIDE_IG, InboxClassifier, StaffClient, add_user, eventually, meta_dm, post_signed
 
+from dm_bot.app import STORE
 from dm_bot.store import SqlStore
-from dm_bot.web.keys import SERVICE, STORE
+from dm_bot.web.keys import SERVICE
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
