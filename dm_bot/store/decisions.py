@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Reply
 from dm_bot.domain.models import Lead
-from dm_bot.pipeline.records import Alert, Commit, Committed, OutboxItem, Outgoing, Snapshot
+from dm_bot.pipeline.records import Commit, Committed, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
+from dm_bot.store.outbox import write_outbox
+from dm_bot.store.timers import write_timers
 from dm_bot.store.versions import claim_version
 
 LEAD_COLUMNS = ("treatment", "budget_min", "budget_max", "timeline")
@@ -27,17 +29,6 @@ class DecisionsMixin:
 
         @property
         def db(self) -> Database: ...
-
-    if TYPE_CHECKING:  # provided by TimersMixin and OutboxMixin in SqlStore
-
-        async def _write_timers(
-            self, tx: Tx, snap: Snapshot, decision: Decision, escalation_id: int | None, t: int
-        ) -> None: ...
-
-        async def _write_outbox(
-            self, tx: Tx, snap: Snapshot, decision: Decision, outgoing: tuple[Outgoing, ...],
-            alerts: tuple[Alert, ...], escalation_id: int | None, t: int,
-        ) -> list[tuple[OutboxItem, int]]: ...
 
     async def commit_decision(self, commit: Commit) -> Committed:
         """One transaction: messages, actions, lead, escalation, timers, outbox, state, handled marks."""
@@ -63,9 +54,8 @@ class DecisionsMixin:
                 )
             escalation_id = await self._write_actions(tx, snapshot, decision, base, inbound_id, commit.timer_id)
             await self._write_lead(tx, snapshot, decision.lead, t)
-            await self._write_timers(tx, snapshot, decision, escalation_id, t)
-            outbox_ids = await self._write_outbox(tx, snapshot, decision, commit.outgoing, commit.alerts,
-                                                  escalation_id, t)
+            await write_timers(tx, snapshot, decision, escalation_id, t)
+            outbox_ids = await write_outbox(tx, snapshot, commit.outgoing, commit.alerts, escalation_id, t)
             state = decision.state
             if escalation_id is not None:
                 state = dataclasses.replace(state, open_escalation_id=escalation_id)
