@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench.stats_data import build
 from bench.stats_page import time_page
-from dm_bot.clock import SystemClock
+from dm_bot.pipeline.clock import SystemClock
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = 90
@@ -32,8 +32,9 @@ DAYS = 90
 
 async def _time_query(url: str, end: datetime) -> list[float]:
     from dm_bot.playbooks import load_playbooks
+    from dm_bot.reports import numbers
+    from dm_bot.reports.numbers import make_period
     from dm_bot.store import SqlStore
-    from dm_bot.store.stats import make_period
 
     playbooks = load_playbooks(ROOT / "playbooks")
     store = SqlStore(url)
@@ -44,7 +45,7 @@ async def _time_query(url: str, end: datetime) -> list[float]:
     try:
         for _ in range(5):
             started = time.perf_counter()
-            figures = await store.stats(period, playbooks, end)
+            figures = await numbers.stats(store, period, playbooks, end)
             times.append(time.perf_counter() - started)
     finally:
         await store.close()

@@ -14,37 +14,40 @@ from aiohttp import web
 from dm_bot import telegram_bot
 from dm_bot.channels import MetaSender, TikTokSender
 from dm_bot.channels.ratelimit import META_SENDS_PER_SECOND, RateLimiter
-from dm_bot.clock import SystemClock
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
-from dm_bot.links import LinkSigner
-from dm_bot.notifier import LogNotifier
-from dm_bot.ports import Channel, Classifier, Clock, Notifier
-from dm_bot.scheduler import Scheduler
-from dm_bot.service import Service
+from dm_bot.pipeline.clock import SystemClock
+from dm_bot.pipeline.link_signer import LinkSigner
+from dm_bot.pipeline.notifier import LogNotifier
+from dm_bot.pipeline.ports import Channel, Classifier, Clock, InboundLog, Notifier, Telemetry
+from dm_bot.pipeline.scheduler import Scheduler
+from dm_bot.pipeline.service import Service
+from dm_bot.pipeline.worker import Intake, Worker
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.store.batcher import GroupCommitter
-from dm_bot.web import bookings, health, inbox, login, stats, webhooks
-from dm_bot.web import links as tracked_links  # `links` is the LinkSigner in lifecycle
+from dm_bot.web import bookings, health, inbox, link_redirect, login, stats, webhooks
 from dm_bot.web.keys import (
     CLOCK,
-    COMMITTER,
+    HEALTH,
     INTAKE,
     METRICS,
+    QUEUE,
+    REPORTS,
     ROUTER,
     SECRET_KEY,
     SERVICE,
     SETTINGS,
-    STORE,
+    USERS,
     WEBHOOK_SECRETS,
     WORKER,
     WebhookSecrets,
 )
 from dm_bot.web.metrics import Metrics
-from dm_bot.worker import Intake, Worker
 
 log = logging.getLogger(__name__)
+# The whole store, for the composition root and the tests; handlers read it by role (web/keys.py).
+STORE = web.AppKey("store", SqlStore)
 
 
 @dataclass
@@ -58,6 +61,29 @@ class Pipeline:
         await self.store.close()
 
 
+async def open_store(database_url: str) -> SqlStore:
+    """The store, migrated and open."""
+    store = SqlStore(database_url)
+    await store.migrate()
+    await store.open()
+    return store
+
+
+def wire(
+    store: SqlStore,
+    router: Router,
+    classifier: Classifier,
+    channels: Mapping[str, Channel],
+    notifier: Notifier,
+    clock: Clock,
+    links: LinkSigner | None = None,
+    telemetry: Telemetry | None = None,
+    inbound_log: InboundLog | None = None,
+) -> Service:
+    """The one place the service is put together, for serve, chat, eval and demo alike."""
+    return Service(store, classifier, channels, notifier, clock, router, links, telemetry, inbound_log)
+
+
 async def open_pipeline(
     database_url: str,
     playbooks: Mapping[str, Playbook],
@@ -66,12 +92,9 @@ async def open_pipeline(
     notifier: Notifier,
     clock: Clock,
 ) -> Pipeline:
-    """Migrate and open the store, then wire the service to it."""
-    store = SqlStore(database_url)
-    await store.migrate()
-    await store.open()
-    service = Service(store, classifier, channels, notifier, clock, Router(playbooks))
-    return Pipeline(service, store)
+    """Migrate and open the store, then wire the service to it (chat, eval, the demo's history)."""
+    store = await open_store(database_url)
+    return Pipeline(wire(store, Router(playbooks), classifier, channels, notifier, clock), store)
 
 
 @dataclass
@@ -112,9 +135,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        store = SqlStore(settings.database_url)
-        await store.migrate()
-        await store.open()
+        store = await open_store(settings.database_url)
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         classifier = deps.classifier
         if classifier is None:
@@ -129,11 +150,12 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
                                              receives_updates=deps.primary)
                       if settings.telegram_token else None)
         notifier = deps.notifier or (staff_chat.notifier if staff_chat is not None else LogNotifier())
-        service = Service(store, classifier, channels, notifier, deps.clock, app[ROUTER], links, app[METRICS])
-        worker = Worker(service, intake=app[INTAKE])
         committer = GroupCommitter(store)
+        service = wire(store, app[ROUTER], classifier, channels, notifier, deps.clock, links, app[METRICS], committer)
+        worker = Worker(service, intake=app[INTAKE])
         scheduler = Scheduler(service, deps.scheduler_interval)
-        app[STORE], app[SERVICE], app[WORKER], app[COMMITTER] = store, service, worker, committer
+        app[STORE], app[SERVICE], app[WORKER] = store, service, worker
+        app[QUEUE] = app[USERS] = app[REPORTS] = app[HEALTH] = store
         resumed = await worker.resume()
         if resumed:
             log.info("resuming %d stored events", resumed)
@@ -161,7 +183,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     health.add_routes(app)
     login.add_routes(app)  # before the staff pages: the session middleware and /login
     inbox.add_routes(app)
-    tracked_links.add_routes(app)
+    link_redirect.add_routes(app)
     bookings.add_routes(app)
     stats.add_routes(app)
     return app

@@ -115,7 +115,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         return 2 if problems else 0
     if args.command == "chat":
-        from dm_bot.chat import run_chat
+        from dm_bot.commands.chat import run_chat
 
         return asyncio.run(run_chat(args.playbook, args.channel, sys.stdin, sys.stdout))
     if args.command == "serve":
@@ -123,7 +123,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _supervise(args.host, args.port, args.processes)
         return asyncio.run(_serve(args.host, args.port, args.process_index or 0, args.processes > 1))
     if args.command == "users" and args.users_command == "add":
-        from dm_bot.web.users_command import UserCommandError, add_user_command, read_password
+        from dm_bot.commands.users import UserCommandError, add_user_command, read_password
 
         try:
             password = read_password(sys.stdin)
@@ -133,11 +133,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         return asyncio.run(_migrate())
     if args.command == "stats":
-        from dm_bot.stats_command import run_stats
+        from dm_bot.commands.stats import run_stats
 
         return asyncio.run(run_stats(_settings(), args.since, args.until, args.account, args.json))
     if args.command == "demo":
-        from dm_bot.demo import run_demo
+        from dm_bot.commands.demo.run import run_demo
 
         return asyncio.run(run_demo(args.host, args.port, args.days))
     if args.command == "train":
@@ -243,7 +243,7 @@ def _load_playbooks(settings: Settings) -> dict[str, Playbook]:
 
 def _supervise(host: str, port: int, processes: int) -> int:
     """Check the playbooks and migrate once, then run the copies (processes.py)."""
-    from dm_bot.processes import Supervisor
+    from dm_bot.commands.processes import Supervisor
 
     _load_playbooks(_settings())
     if (code := asyncio.run(_migrate("serve"))) != 0:
@@ -262,7 +262,7 @@ async def _serve(host: str, port: int, index: int = 0, shared: bool = False) -> 
     from aiohttp import web
 
     from dm_bot.app import Deps, create_app
-    from dm_bot.processes import METRICS_DIR_VARIABLE
+    from dm_bot.commands.processes import METRICS_DIR_VARIABLE
 
     settings = _settings()
     playbooks = _load_playbooks(settings)

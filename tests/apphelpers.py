@@ -12,8 +12,8 @@ from aiohttp import web
 
 from dm_bot.app import Deps, create_app
 from dm_bot.domain.models import Budget, Understanding
+from dm_bot.pipeline.ports import Channel, Classifier, Clock, Notifier
 from dm_bot.playbooks import load_playbooks
-from dm_bot.ports import Channel, Classifier, Clock, Notifier
 from dm_bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

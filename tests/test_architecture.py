@@ -31,6 +31,21 @@ def test_domain_imports_only_the_standard_library_and_itself() -> None:
     assert offenders == []
 
 
+def test_only_the_composition_roots_are_loose_at_the_top() -> None:
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "app.py", "cli.py", "settings.py"]
+
+
+def test_the_driving_adapters_read_the_store_by_role_and_never_hold_it_whole() -> None:
+    whole = [
+        str(path.relative_to(PACKAGE))
+        for folder in ("web", "telegram_bot")
+        for path in sorted((PACKAGE / folder).rglob("*.py"))
+        if "SqlStore" in path.read_text(encoding="utf-8") or "dm_bot.app" in _imports(path)
+    ]
+    assert whole == []
+
+
 def test_no_module_is_longer_than_300_lines() -> None:
     long = [
         f"{p.relative_to(PACKAGE)}: {n}"

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 
 from dm_bot.channels.ratelimit import RateLimiter
-from dm_bot.ports import SendResult
+from dm_bot.pipeline.records import SendResult
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_PAUSE_S = 30.0  # after a rate limit that named no Retry-After: that account's sends wait this long

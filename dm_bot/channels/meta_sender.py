@@ -7,8 +7,8 @@ from typing import Any
 from urllib.parse import quote
 
 from dm_bot.channels.http import HttpSender, Reply, http_fallback, post_json, transport_result
-from dm_bot.channels.limits import INSTAGRAM_MAX_TEXT_BYTES, MESSENGER_MAX_TEXT_CHARS
-from dm_bot.ports import Outgoing, SendResult
+from dm_bot.domain.platform import INSTAGRAM_MAX_TEXT_BYTES, MESSENGER_MAX_TEXT_CHARS
+from dm_bot.pipeline.records import Outgoing, SendResult
 
 MAX_QUICK_REPLIES = 13
 MAX_QUICK_REPLY_TITLE = 20

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from dm_bot.channels.http import HttpSender, Reply, http_fallback, post_json, transport_result
-from dm_bot.channels.limits import TIKTOK_MAX_TEXT_CHARS as MAX_TEXT_CHARS
-from dm_bot.ports import Outgoing, SendResult
+from dm_bot.domain.platform import TIKTOK_MAX_TEXT_CHARS as MAX_TEXT_CHARS
+from dm_bot.pipeline.records import Outgoing, SendResult
 
 SEND_PATH = "/business/message/send/"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from dm_bot.domain.actions import TimerRequest
+from dm_bot.domain.actions import TimerKind, TimerRequest
 from dm_bot.domain.models import ConversationState
 from dm_bot.domain.playbook import Playbook
 
@@ -21,6 +21,15 @@ def link_sent(
     if state.link_sent_at is None and not state.nudged and not state.suppressed:
         timers = (TimerRequest("nudge", now + timedelta(hours=pb.nudge_delay_hours)),)
     return replace(state, link_sent_at=now), timers
+
+
+def follow_up_closed(
+    state: ConversationState, *, link_clicked: bool = False, booked: bool = False
+) -> tuple[ConversationState, tuple[TimerKind, ...]]:
+    """A lead who clicked a booking link or booked did not go quiet: the flag is set and the pending
+    nudge cancelled."""
+    changed = replace(state, link_clicked=state.link_clicked or link_clicked, booked=state.booked or booked)
+    return changed, ("nudge",)
 
 
 def nudge_allowed(state: ConversationState, now: datetime) -> bool:

@@ -10,14 +10,12 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from dm_bot.app import Pipeline, open_pipeline
-from dm_bot.channels.fake import FakeChannel
-from dm_bot.clock import FakeClock
 from dm_bot.domain.actions import Action, BookingLink, Escalate, PriceQuote, Reply
 from dm_bot.domain.models import Channel, Inbound, MediaKind
 from dm_bot.domain.playbook import Playbook
 from dm_bot.eval.scenario import Scenario, parse_wait
-from dm_bot.notifier import RecordingNotifier
-from dm_bot.ports import Classifier
+from dm_bot.pipeline.ports import Classifier
+from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 
 DEFAULT_DAY = datetime(2026, 3, 10).date()  # a Tuesday
 PROSPECT = "eval-prospect"

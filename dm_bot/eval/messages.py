@@ -13,7 +13,7 @@ from typing import Any
 
 from dm_bot.domain.models import INTENTS, TREATMENTS, Budget, Understanding
 from dm_bot.eval.jsonl import numbered_lines
-from dm_bot.ports import Classifier
+from dm_bot.pipeline.ports import Classifier
 
 FIELDS = ("text", "intent", "treatments", "budget", "urgent")
 DIGITS = 4

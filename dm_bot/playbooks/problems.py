@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import importlib
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic_core import ErrorDetails
 
-from dm_bot.domain.playbook import Playbook
+from dm_bot.domain.playbook import Playbook, validate_playbook
 from dm_bot.playbooks.yaml_tree import Loc
 
 Problem = tuple[Loc, str]
@@ -122,9 +121,8 @@ def after_validation(playbook: Playbook, data: Any) -> list[Problem]:
     except (ZoneInfoNotFoundError, ValueError):
         problems.append((("timezone",), f"unknown time zone {playbook.timezone!r} (an IANA name: America/New_York)"))
     problems.extend(_times(playbook, data, ()))
-    validate = _cross_field_validator()
-    if validate is not None and not problems:  # cross-field rules may rely on a real zone and clean times
-        problems.extend((tuple(loc), message) for loc, message in validate(playbook))
+    if not problems:  # cross-field rules may rely on a real zone and clean times
+        problems.extend((tuple(loc), message) for loc, message in validate_playbook(playbook))
     return problems
 
 
@@ -144,11 +142,3 @@ def _times(value: Any, raw: Any, loc: Loc) -> Iterator[Problem]:
         for index, item in enumerate(value):
             yield from _times(item, raw[index], (*loc, index))
 
-
-def _cross_field_validator() -> Callable[[Playbook], list[tuple[tuple[str | int, ...], str]]] | None:
-    """`validate_playbook` of the domain, wherever the schema's owner put it (playbook.py or policy.py)."""
-    for name in ("dm_bot.domain.playbook", "dm_bot.domain.policy"):
-        found = getattr(importlib.import_module(name), "validate_playbook", None)
-        if callable(found):
-            return typing.cast(Callable[[Playbook], list[tuple[tuple[str | int, ...], str]]], found)
-    return None

@@ -9,7 +9,7 @@ import asyncio
 from datetime import datetime
 
 from dm_bot.domain.models import Inbound
-from dm_bot.ports import StoredInbound
+from dm_bot.pipeline.records import StoredInbound
 from dm_bot.store.sql_store import SqlStore
 
 Request = tuple[list[tuple[str | None, Inbound]], datetime, "asyncio.Future[list[StoredInbound | None]]"]
@@ -23,7 +23,9 @@ class GroupCommitter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def save(self, events: list[tuple[str | None, Inbound]], now: datetime) -> list[StoredInbound | None]:
+    async def save_inbound_many(
+        self, events: list[tuple[str | None, Inbound]], now: datetime
+    ) -> list[StoredInbound | None]:
         """Store the events durably; returns once their transaction has committed."""
         if not events:
             return []

@@ -1,42 +1,17 @@
-"""Bookings in the store: a booking closes the lead's funnel (state.booked) and cancels its pending nudge."""
+"""Bookings in the store: matched to a conversation, stored once, with the change a booking decides."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from dm_bot.domain.changes import Decide
+from dm_bot.pipeline.records import BookingReport, BookingResult
 from dm_bot.store import codec
+from dm_bot.store.changes import apply_change
 from dm_bot.store.db import Database, Tx
-from dm_bot.store.links_store import close_follow_up
-
-
-@dataclass(frozen=True, slots=True)
-class BookingReport:
-    """A booking as a booking system (webhook) or a person (inbox form) reports it.
-
-    The conversation is named directly, or found by the tracked link's token, or by the contact
-    (platform contact id, display name, e-mail or phone the prospect gave).
-    """
-
-    account_id: str
-    source: str  # webhook or staff
-    conversation_id: int | None = None
-    token: str | None = None
-    contact: str | None = None
-    treatment: str | None = None
-    value: float | None = None
-    booked_for: datetime | None = None
-    external_id: str | None = None  # the booking system's id: a retried report is the same booking
-
-
-@dataclass(frozen=True, slots=True)
-class BookingResult:
-    booking_id: int
-    conversation_id: int | None  # None: no conversation matched (kept, but outside the DM funnel)
-    created: bool  # False: this booking was reported before
 
 
 def _like(text: str) -> str:
@@ -82,8 +57,8 @@ class BookingsMixin:
         @property
         def db(self) -> Database: ...
 
-    async def record_booking(self, report: BookingReport, now: datetime) -> BookingResult:
-        """Store a booking once; a matched conversation is marked booked and its nudge cancelled."""
+    async def record_booking(self, report: BookingReport, now: datetime, booked: Decide) -> BookingResult:
+        """Store a booking once; a matched conversation changes as `booked` decides, in the same transaction."""
         t = codec.to_us(now)
         async with self.db.transaction() as tx:
             cid, treatment = await self._match(tx, report)
@@ -99,7 +74,7 @@ class BookingsMixin:
             )
             assert row is not None
             if cid is not None:
-                await close_follow_up(tx, cid, t, booked=True)
+                await apply_change(tx, cid, booked, t)
         return BookingResult(int(row["id"]), cid, created=True)
 
     async def _match(self, tx: Tx, report: BookingReport) -> tuple[int | None, str | None]:

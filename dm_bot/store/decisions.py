@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Reply
-from dm_bot.domain.models import Lead, Understanding
-from dm_bot.ports import Alert, Committed, OutboxItem, Outgoing, Snapshot, TrackedLink
+from dm_bot.domain.models import Lead
+from dm_bot.pipeline.records import Commit, Committed, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
+from dm_bot.store.outbox import write_outbox
+from dm_bot.store.timers import write_timers
 from dm_bot.store.versions import claim_version
 
 LEAD_COLUMNS = ("treatment", "budget_min", "budget_max", "timeline")
@@ -29,59 +30,32 @@ class DecisionsMixin:
         @property
         def db(self) -> Database: ...
 
-    if TYPE_CHECKING:  # provided by TimersMixin and OutboxMixin in SqlStore
-
-        async def _write_timers(
-            self, tx: Tx, snap: Snapshot, decision: Decision, escalation_id: int | None, t: int
-        ) -> None: ...
-
-        async def _write_outbox(
-            self, tx: Tx, snap: Snapshot, decision: Decision, outgoing: tuple[Outgoing, ...],
-            alerts: tuple[Alert, ...], escalation_id: int | None, t: int,
-        ) -> list[tuple[OutboxItem, int]]: ...
-
-    async def commit_decision(
-        self,
-        snapshot: Snapshot,
-        inbound_id: int | None,
-        understanding: Understanding | None,
-        decision: Decision,
-        outgoing: tuple[Outgoing, ...],
-        now: datetime,
-        *,
-        alerts: tuple[Alert, ...] = (),
-        timer_id: int | None = None,
-        human_text: tuple[str, str] | None = None,
-        inbound_text: str | None = None,
-        inbound_media: tuple[str, ...] = (),
-        links: tuple[TrackedLink, ...] = (),
-        handled_id: int | None = None,
-        staff_name: str | None = None,
-    ) -> Committed:
+    async def commit_decision(self, commit: Commit) -> Committed:
         """One transaction: messages, actions, lead, escalation, timers, outbox, state, handled marks."""
-        t = codec.to_us(now)
+        snapshot, decision, prospect, human = commit.snapshot, commit.decision, commit.prospect, commit.human
+        t = codec.to_us(commit.now)
         cid, aid = snapshot.conversation_id, snapshot.account_id
         base = {"a": aid, "c": cid, "t": t}
-        handled = inbound_id if inbound_id is not None else handled_id
+        inbound_id = None if prospect is None else prospect.inbound_id
         async with self.db.transaction() as tx:
-            await claim_version(tx, snapshot, handled, t)
-            if inbound_id is not None:
+            await claim_version(tx, snapshot, commit.handled, t)
+            if prospect is not None:
                 await tx.execute(
                     "INSERT INTO messages (account_id, conversation_id, author, text, media, inbound_id, intent, at)"
                     " VALUES (:a, :c, 'prospect', :x, :md, :i, :n, :t)",
-                    {**base, "x": inbound_text or "", "i": inbound_id, "md": ",".join(inbound_media) or None,
-                     "n": None if understanding is None else understanding.intent},
+                    {**base, "x": prospect.text, "i": prospect.inbound_id, "md": ",".join(prospect.media) or None,
+                     "n": None if prospect.understanding is None else prospect.understanding.intent},
                 )
-            if human_text is not None:
+            if human is not None:
                 await tx.execute(
                     "INSERT INTO messages (account_id, conversation_id, author, text, at, staff_name)"
                     " VALUES (:a, :c, :w, :x, :t, :sn)",
-                    {**base, "w": human_text[0], "x": human_text[1], "sn": staff_name},
+                    {**base, "w": human.author, "x": human.text, "sn": human.staff_name},
                 )
-            escalation_id = await self._write_actions(tx, snapshot, decision, base, inbound_id, timer_id)
+            escalation_id = await self._write_actions(tx, snapshot, decision, base, inbound_id, commit.timer_id)
             await self._write_lead(tx, snapshot, decision.lead, t)
-            await self._write_timers(tx, snapshot, decision, escalation_id, t)
-            outbox_ids = await self._write_outbox(tx, snapshot, decision, outgoing, alerts, escalation_id, t)
+            await write_timers(tx, snapshot, decision, escalation_id, t)
+            outbox_ids = await write_outbox(tx, snapshot, commit.outgoing, commit.alerts, escalation_id, t)
             state = decision.state
             if escalation_id is not None:
                 state = dataclasses.replace(state, open_escalation_id=escalation_id)
@@ -91,17 +65,17 @@ class DecisionsMixin:
                 " last_inbound_at = CASE WHEN :inb = 1 THEN :t ELSE last_inbound_at END,"
                 " first_response_at = CASE WHEN :r = 1 AND first_response_at IS NULL THEN :t"
                 " ELSE first_response_at END WHERE id = :c",
-                {**base, "s": codec.dumps(state), "inb": int(inbound_id is not None), "r": int(replied)},
+                {**base, "s": codec.dumps(state), "inb": int(prospect is not None), "r": int(replied)},
             )
-            for link in links:
+            for link in commit.links:
                 await tx.execute(
                     "INSERT INTO links (token, account_id, conversation_id, treatment, channel, url, campaign,"
                     " created_at) VALUES (:k, :a, :c, :tr, :ch, :u, :cp, :t)",
                     {**base, "k": link.token, "tr": link.treatment, "ch": snapshot.channel, "u": link.url,
                      "cp": snapshot.lead.referral or snapshot.lead.story_id},
                 )
-            if timer_id is not None:
-                await tx.execute("UPDATE timers SET done_at = :t WHERE id = :i", {"t": t, "i": timer_id})
+            if commit.timer_id is not None:
+                await tx.execute("UPDATE timers SET done_at = :t WHERE id = :i", {"t": t, "i": commit.timer_id})
         return Committed(escalation_id, tuple(o for o, _ in outbox_ids))
 
     async def _write_actions(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dm_bot.domain.models import Inbound
-from dm_bot.ports import StoredInbound
+from dm_bot.pipeline.records import StoredInbound
 from dm_bot.store import codec
 from dm_bot.store.db import Params, Row
 

@@ -8,12 +8,42 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dm_bot.domain.actions import Decision
-from dm_bot.ports import Alert, OutboxItem, Outgoing, SendResult, Snapshot
+from dm_bot.pipeline.records import Alert, OutboxItem, Outgoing, SendResult, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 
 SEND_LEASE = timedelta(seconds=60)  # longer than any send's timeout
+
+
+def outbox_item(oid: int, kind: str, attempts: int, item: Any, conversation_id: int) -> OutboxItem:
+    if kind == "message":
+        message = dataclasses.replace(item, idempotency_key=f"outbox-{oid}")
+        return OutboxItem(oid, "message", attempts, message=message, conversation_id=conversation_id)
+    return OutboxItem(oid, "alert", attempts, alert=item, conversation_id=conversation_id)
+
+
+async def write_outbox(
+    tx: Tx, snap: Snapshot, outgoing: tuple[Outgoing, ...], alerts: tuple[Alert, ...], escalation_id: int | None,
+    t: int,
+) -> list[tuple[OutboxItem, int]]:
+    """A decision's messages and alerts as outbox rows, within its transaction (an alert of the
+    escalation the same decision opens gets its id)."""
+    written: list[tuple[OutboxItem, int]] = []
+    entries: list[tuple[str, Any]] = [("message", o) for o in outgoing]
+    for alert in alerts:
+        if alert.escalation_id == 0 and escalation_id is not None:
+            alert = dataclasses.replace(alert, escalation_id=escalation_id)
+        entries.append(("alert", alert))
+    for kind, item in entries:
+        row = await tx.fetchrow(
+            "INSERT INTO outbox (account_id, conversation_id, kind, payload, created_at, next_attempt_at)"
+            " VALUES (:a, :c, :k, :p, :t, :t) RETURNING id",
+            {"a": snap.account_id, "c": snap.conversation_id, "k": kind, "p": codec.dumps(item), "t": t},
+        )
+        assert row is not None
+        oid = int(row["id"])
+        written.append((outbox_item(oid, kind, 0, item, snap.conversation_id), oid))
+    return written
 
 
 class OutboxMixin:
@@ -21,34 +51,6 @@ class OutboxMixin:
 
         @property
         def db(self) -> Database: ...
-
-    async def _write_outbox(
-        self, tx: Tx, snap: Snapshot, decision: Decision, outgoing: tuple[Outgoing, ...],
-        alerts: tuple[Alert, ...], escalation_id: int | None, t: int,
-    ) -> list[tuple[OutboxItem, int]]:
-        written: list[tuple[OutboxItem, int]] = []
-        entries: list[tuple[str, Any]] = [("message", o) for o in outgoing]
-        for alert in alerts:
-            if alert.escalation_id == 0 and escalation_id is not None:
-                alert = dataclasses.replace(alert, escalation_id=escalation_id)
-            entries.append(("alert", alert))
-        for kind, item in entries:
-            row = await tx.fetchrow(
-                "INSERT INTO outbox (account_id, conversation_id, kind, payload, created_at, next_attempt_at)"
-                " VALUES (:a, :c, :k, :p, :t, :t) RETURNING id",
-                {"a": snap.account_id, "c": snap.conversation_id, "k": kind, "p": codec.dumps(item), "t": t},
-            )
-            assert row is not None
-            oid = int(row["id"])
-            written.append((self._item(oid, kind, 0, item, snap.conversation_id), oid))
-        return written
-
-    @staticmethod
-    def _item(oid: int, kind: str, attempts: int, item: Any, conversation_id: int) -> OutboxItem:
-        if kind == "message":
-            message = dataclasses.replace(item, idempotency_key=f"outbox-{oid}")
-            return OutboxItem(oid, "message", attempts, message=message, conversation_id=conversation_id)
-        return OutboxItem(oid, "alert", attempts, alert=item, conversation_id=conversation_id)
 
     async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Rows due for a (re)try; interrupted sends are recorded as failed, for staff to see."""
@@ -65,7 +67,7 @@ class OutboxMixin:
         for r in rows:
             payload = json.loads(r["payload"])
             record = codec.loads(Outgoing, payload) if r["kind"] == "message" else codec.loads(Alert, payload)
-            items.append(self._item(r["id"], r["kind"], r["attempts"], record, r["conversation_id"]))
+            items.append(outbox_item(r["id"], r["kind"], r["attempts"], record, r["conversation_id"]))
         return items
 
     async def claim_outbox(self, ids: Sequence[int], now: datetime, lease: timedelta = SEND_LEASE) -> set[int]:

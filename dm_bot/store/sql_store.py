@@ -5,41 +5,27 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from dm_bot.domain.models import ConversationState, Escalation, Inbound, Lead
-from dm_bot.ports import ActionRow, Snapshot, StoredInbound
+from dm_bot.domain.models import ConversationState, Inbound, Lead
+from dm_bot.pipeline.records import ActionRow, Snapshot, StoredInbound
 from dm_bot.store import codec, inbound_sql
 from dm_bot.store.bookings import BookingsMixin
-from dm_bot.store.db import Database, Row, connect
+from dm_bot.store.changes import ChangesMixin, escalation_of
+from dm_bot.store.db import Database, connect
 from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
 from dm_bot.store.inbox_queries import InboxQueriesMixin
-from dm_bot.store.links_store import LinksMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
 from dm_bot.store.stats import StatsMixin
 from dm_bot.store.timers import TimersMixin
+from dm_bot.store.tracked_links import LinksMixin
 from dm_bot.store.users import UsersMixin
 
 
-def _escalation(row: Row) -> Escalation:
-    return Escalation(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        account_id=row["account_id"],
-        priority=row["priority"],
-        reason=row["reason"],
-        opened_at=codec.from_us_required(row["opened_at"]),
-        deadline=codec.from_us(row["deadline"]),
-        first_human_reply_at=codec.from_us(row["first_human_reply_at"]),
-        resolved_at=codec.from_us(row["resolved_at"]),
-        claimed_by=row["claimed_by"],
-    )
-
-
 class SqlStore(
-    DecisionsMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin, LinksMixin,
-    BookingsMixin, StatsMixin,
+    DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
+    LinksMixin, BookingsMixin, StatsMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
@@ -154,7 +140,7 @@ class SqlStore(
             contact_id=row["contact_id"],
             state=codec.loads(ConversationState, row["state"]),
             lead=lead,
-            escalation=None if esc_row is None else _escalation(esc_row),
+            escalation=None if esc_row is None else escalation_of(esc_row),
             version=int(row["version"]),
         )
 

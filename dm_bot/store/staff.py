@@ -1,17 +1,16 @@
-"""The staff side of the store: the escalation queue, claiming and resolving, and conversation threads."""
+"""The staff side of the store: the escalation queue and conversation threads (claims and the rest: changes.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dm_bot.domain.models import ConversationState, Lead
+from dm_bot.domain.models import Lead
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Row
-from dm_bot.store.versions import lock_conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,32 +81,6 @@ class StaffMixin:
         far = datetime.max.replace(tzinfo=queue[0].opened_at.tzinfo) if queue else None
         return sorted(queue, key=lambda q: (q.deadline or far, q.opened_at))
 
-    async def claim_escalation(self, escalation_id: int, who: str) -> bool:
-        """Claim an open escalation; False when it is closed or someone else holds it."""
-        row = await self.db.fetchrow(
-            "UPDATE escalations SET claimed_by = :w WHERE id = :e AND resolved_at IS NULL"
-            " AND (claimed_by IS NULL OR claimed_by = :w) RETURNING id",
-            {"w": who, "e": escalation_id},
-        )
-        return row is not None
-
-    async def resolve_escalation(self, escalation_id: int, now: datetime) -> bool:
-        """Close an escalation; its pending SLA timers are cancelled with it."""
-        t = codec.to_us(now)
-        async with self.db.transaction() as tx:
-            row = await tx.fetchrow(
-                "UPDATE escalations SET resolved_at = :t WHERE id = :e AND resolved_at IS NULL"
-                " RETURNING conversation_id",
-                {"t": t, "e": escalation_id},
-            )
-            if row is None:
-                return False
-            await tx.execute(
-                "UPDATE timers SET done_at = :t, cancelled = 1 WHERE escalation_id = :e AND done_at IS NULL",
-                {"t": t, "e": escalation_id},
-            )
-        return True
-
     async def thread(self, conversation_id: int, limit: int = 500) -> list[MessageRow]:
         """The conversation's messages, oldest first."""
         rows = await self.db.fetch(
@@ -120,19 +93,6 @@ class StaffMixin:
                        tuple(m for m in (r["media"] or "").split(",") if m), r["staff_name"])
             for r in rows
         ]
-
-    async def resume_bot(self, conversation_id: int, now: datetime) -> bool:
-        """Hand a conversation back to the bot: the takeover pause ends now."""
-        async with self.db.transaction() as tx:
-            row = await lock_conversation(tx, conversation_id)
-            if row is None:
-                return False
-            state = codec.loads(ConversationState, row["state"])
-            await tx.execute(
-                "UPDATE conversations SET state = :s, updated_at = :t WHERE id = :c",
-                {"s": codec.dumps(replace(state, paused_until=None)), "t": codec.to_us(now), "c": conversation_id},
-            )
-        return True
 
     async def conversation_account(self, conversation_id: int) -> str | None:
         row = await self.db.fetchrow("SELECT account_id FROM conversations WHERE id = :c", {"c": conversation_id})

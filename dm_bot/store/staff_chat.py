@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from dm_bot.ports import Alert
+from dm_bot.pipeline.records import Alert
 from dm_bot.store import codec
 from dm_bot.store.db import Database
 

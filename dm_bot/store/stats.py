@@ -1,4 +1,4 @@
-"""The read side of the owners' numbers: the facts of a period's conversations and escalations, and its figures.
+"""The read side of the owners' numbers: the facts of a period's conversations and escalations (reports/ counts them).
 
 Five narrow queries instead of one wide join: the period's conversations, then the leads, a few actions
 by name, the links and the bookings of that range of conversation ids, joined here by id. On 100,000
@@ -7,22 +7,15 @@ conversations this is several times faster on SQLite than the join (whose subque
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dm_bot.domain.playbook import Playbook
 from dm_bot.store import codec
-from dm_bot.store import stats_export as export
 from dm_bot.store.db import Database
-from dm_bot.store.stats_figures import compute
 from dm_bot.store.stats_records import ConversationColumns, ConversationFacts, EscalationFacts, Period
-from dm_bot.store.stats_time import PeriodError, common_timezone, resolve_period
 
-__all__ = ["ConversationColumns", "ConversationFacts", "EscalationFacts", "Period", "StatsMixin", "make_period"]
+__all__ = ["ConversationColumns", "ConversationFacts", "EscalationFacts", "Period", "StatsMixin"]
 
 COUNTED_ACTIONS = ("booking_link", "suppress", "spam")
 
@@ -32,21 +25,6 @@ _ESCALATIONS = (
     " FROM escalations e JOIN conversations c ON c.id = e.conversation_id"
     " LEFT JOIN leads l ON l.conversation_id = e.conversation_id WHERE {where} ORDER BY e.opened_at, e.id"
 )
-
-
-def make_period(
-    playbooks: Mapping[str, Playbook], accounts: Sequence[str] | None, since: str | None, until: str | None,
-    now: datetime,
-) -> Period:
-    """The period and accounts asked for; every loaded account when none is named."""
-    chosen = list(dict.fromkeys(accounts)) if accounts else sorted(playbooks)
-    unknown = [a for a in chosen if a not in playbooks]
-    if unknown:
-        known = ", ".join(sorted(playbooks)) or "none"
-        raise PeriodError(f"--account: no playbook for {unknown[0]!r} (loaded: {known})")
-    tz = common_timezone([playbooks[a] for a in chosen])
-    start, end = resolve_period(since, until, tz, now)
-    return Period(start, end, tuple(chosen), tz)
 
 
 def _accounts(alias: str, accounts: Sequence[str], params: dict[str, Any]) -> str:
@@ -61,22 +39,6 @@ def _column(rows: Sequence[Any], i: int) -> list[Any]:
     """The i-th value of every row. Rows to columns one column at a time: no tuple per row is made, which
     spares the garbage collector 100,000 new containers (that, not the SQL, was the slow part)."""
     return [r[i] for r in rows]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a period's rows are read and counted.
-
-    They are 100,000s of new objects and none forms a cycle, yet each batch of allocations would make the
-    collector rescan the growing heap: a quarter of the time of the stats query on 100,000 conversations.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _nones(n: int) -> list[Any]:
@@ -192,18 +154,3 @@ class StatsMixin:
         for r in rows:
             paths[r["conversation_id"]].append(r["intent"])
         return dict(paths)
-
-    async def stats(self, period: Period, playbooks: Mapping[str, Playbook], now: datetime) -> dict[str, Any]:
-        """Every figure of the period (service-contract.md's Stats and issue 8), as one JSON-ready dict."""
-        with gc_paused():
-            conversations = await self.conversation_facts(period)
-            escalations = await self.escalation_facts(period)
-            return compute(period, conversations, escalations, playbooks, now)
-
-    async def export_rows(self, period: Period, playbooks: Mapping[str, Playbook], now: datetime) -> list[list[str]]:
-        """The CSV export: a header, then one row per conversation that started in the period."""
-        with gc_paused():
-            conversations = await self.conversation_facts(period)
-            escalations = await self.escalations_of_cohort(period)
-            intents = await self.intent_paths(period)
-            return list(export.rows(period, conversations, escalations, intents, playbooks, now))

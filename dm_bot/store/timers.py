@@ -11,11 +11,29 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.actions import Decision
-from dm_bot.ports import DueTimer, Snapshot
+from dm_bot.pipeline.records import DueTimer, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 
 LEASE = timedelta(seconds=60)
+
+
+async def write_timers(tx: Tx, snap: Snapshot, decision: Decision, escalation_id: int | None, t: int) -> None:
+    """A decision's timers, within its transaction: the kinds it cancels, then the ones it asks for."""
+    if decision.cancel_timers:
+        kinds = ",".join(f"'{k}'" for k in decision.cancel_timers if k.isidentifier())
+        await tx.execute(
+            f"UPDATE timers SET done_at = :t, cancelled = 1 WHERE conversation_id = :c AND done_at IS NULL"
+            f" AND kind IN ({kinds})",
+            {"t": t, "c": snap.conversation_id},
+        )
+    for timer in decision.timers:
+        await tx.execute(
+            "INSERT INTO timers (account_id, conversation_id, escalation_id, kind, due_at)"
+            " VALUES (:a, :c, :e, :k, :d)",
+            {"a": snap.account_id, "c": snap.conversation_id, "e": timer.escalation_id or escalation_id,
+             "k": timer.kind, "d": codec.to_us(timer.due_at)},
+        )
 
 
 class TimersMixin:
@@ -23,23 +41,6 @@ class TimersMixin:
 
         @property
         def db(self) -> Database: ...
-
-    async def _write_timers(self, tx: Tx, snap: Snapshot, decision: Decision, escalation_id: int | None,
-                            t: int) -> None:
-        if decision.cancel_timers:
-            kinds = ",".join(f"'{k}'" for k in decision.cancel_timers if k.isidentifier())
-            await tx.execute(
-                f"UPDATE timers SET done_at = :t, cancelled = 1 WHERE conversation_id = :c AND done_at IS NULL"
-                f" AND kind IN ({kinds})",
-                {"t": t, "c": snap.conversation_id},
-            )
-        for timer in decision.timers:
-            await tx.execute(
-                "INSERT INTO timers (account_id, conversation_id, escalation_id, kind, due_at)"
-                " VALUES (:a, :c, :e, :k, :d)",
-                {"a": snap.account_id, "c": snap.conversation_id, "e": timer.escalation_id or escalation_id,
-                 "k": timer.kind, "d": codec.to_us(timer.due_at)},
-            )
 
     async def claim_due_timers(self, now: datetime, limit: int = 100) -> list[DueTimer]:
         t = codec.to_us(now)

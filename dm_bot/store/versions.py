@@ -9,7 +9,8 @@ until the commit; on SQLite the write transactions run one at a time anyway.
 
 from __future__ import annotations
 
-from dm_bot.ports import AlreadyHandled, Snapshot, StaleSnapshot
+from dm_bot.pipeline.ports import AlreadyHandled, StaleSnapshot
+from dm_bot.pipeline.records import Snapshot
 from dm_bot.store.db import Row, Tx
 
 

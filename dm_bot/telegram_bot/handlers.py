@@ -13,12 +13,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from dm_bot.channels.windows import window_allows
-from dm_bot.ports import Clock
-from dm_bot.service import Service
-from dm_bot.store import SqlStore
+from dm_bot.domain.platform import window_allows
+from dm_bot.pipeline.ports import Clock
+from dm_bot.pipeline.service import Service
+from dm_bot.reports.format import channel_label
+from dm_bot.store.roles import StaffChatLog
 from dm_bot.telegram_bot.chats import StaffChats
-from dm_bot.telegram_bot.text import CLAIM_PREFIX, channel_name, claimed_line, queue_text
+from dm_bot.telegram_bot.text import CLAIM_PREFIX, claimed_line, queue_text
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def _accounts(chats: StaffChats, chat: Chat | None) -> list[str]:
 
 
 class StaffHandlers:
-    def __init__(self, chats: StaffChats, store: SqlStore, service: Service, clock: Clock, public_url: str) -> None:
+    def __init__(self, chats: StaffChats, store: StaffChatLog, service: Service, clock: Clock, public_url: str) -> None:
         self._chats = chats
         self._store = store
         self._service = service
@@ -73,7 +74,7 @@ class StaffHandlers:
         if brief.resolved_at is not None:
             return "Already resolved."
         who = await self._staff_name(user)
-        if not await self._store.claim_escalation(escalation_id, who):
+        if not await self._service.claim(escalation_id, who):
             current = await self._store.escalation_brief(escalation_id)
             return f"Already claimed by {current.claimed_by}." if current and current.claimed_by else "Already closed."
         if message is not None:
@@ -117,7 +118,7 @@ class StaffHandlers:
         await self._service.handle_staff_reply(origin.conversation_id, message.text, staff_name=who)
         if origin.escalation_id is not None and who is not None:
             # Whoever answers is handling it, unless a colleague already claimed it (then this is a no-op).
-            await self._store.claim_escalation(origin.escalation_id, who)
+            await self._service.claim(origin.escalation_id, who)
         await message.reply_text(await self._delivery_note(origin.conversation_id))
 
     async def _window_refusal(self, conversation_id: int) -> str | None:
@@ -130,7 +131,7 @@ class StaffHandlers:
 
     async def _delivery_note(self, conversation_id: int) -> str:
         facts = await self._store.reply_window_facts(conversation_id)
-        where = channel_name(facts.channel) if facts is not None else "the channel"
+        where = channel_label(facts.channel) if facts is not None else "the channel"
         delivery = await self._store.last_message_delivery(conversation_id)
         status, error = delivery if delivery is not None else ("failed", "nothing was queued")
         if status == "sent":

@@ -8,9 +8,10 @@ from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from dm_bot.notifier import LogNotifier
-from dm_bot.ports import Alert, Clock
-from dm_bot.store import SqlStore
+from dm_bot.pipeline.notifier import LogNotifier
+from dm_bot.pipeline.ports import Clock
+from dm_bot.pipeline.records import Alert
+from dm_bot.store.roles import StaffChatLog
 from dm_bot.telegram_bot.chats import StaffChats, send_target
 from dm_bot.telegram_bot.text import alert_keyboard, alert_text, inbox_url
 
@@ -25,7 +26,7 @@ class TelegramNotifier:
     alert as a log line instead (the same as a deployment without Telegram), not endless retries.
     """
 
-    def __init__(self, bot: Bot, chats: StaffChats, store: SqlStore, clock: Clock, public_url: str) -> None:
+    def __init__(self, bot: Bot, chats: StaffChats, store: StaffChatLog, clock: Clock, public_url: str) -> None:
         self._bot = bot
         self._chats = chats
         self._store = store

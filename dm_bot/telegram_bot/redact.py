@@ -7,8 +7,9 @@ import logging
 # The loggers that see Bot API URLs or PTB errors quoting the token ("The token `...` was rejected").
 LOGGERS = (
     "httpx", "telegram", "telegram.Bot", "telegram.request.BaseRequest", "telegram.request.HTTPXRequest",
-    "telegram.ext", "telegram.ext.ExtBot", "telegram.ext.Application", "telegram.ext.Updater", "dm_bot.service",
-    "dm_bot.telegram_bot.runner", "dm_bot.telegram_bot.handlers", "dm_bot.telegram_bot.notifier",
+    "telegram.ext", "telegram.ext.ExtBot", "telegram.ext.Application", "telegram.ext.Updater",
+    "dm_bot.pipeline.service", "dm_bot.telegram_bot.runner", "dm_bot.telegram_bot.handlers",
+    "dm_bot.telegram_bot.notifier",
 )
 MASK = "<telegram-token>"
 

@@ -15,10 +15,10 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from dm_bot.domain.routing import Router
-from dm_bot.ports import Clock
-from dm_bot.service import Service
+from dm_bot.pipeline.ports import Clock
+from dm_bot.pipeline.service import Service
 from dm_bot.settings import Settings
-from dm_bot.store import SqlStore
+from dm_bot.store.roles import StaffChatLog
 from dm_bot.telegram_bot import redact
 from dm_bot.telegram_bot.chats import StaffChats
 from dm_bot.telegram_bot.handlers import StaffHandlers
@@ -56,7 +56,7 @@ def webhook_secret(secret_key: bytes) -> str:
 class StaffChat:
     """Owns the PTB Application: `notifier` for the service, `start(service)` / `stop()` for the lifecycle."""
 
-    def __init__(self, settings: Settings, router: Router, store: SqlStore, clock: Clock, secret_key: bytes,
+    def __init__(self, settings: Settings, router: Router, store: StaffChatLog, clock: Clock, secret_key: bytes,
                  options: TelegramOptions | None = None, receives_updates: bool = True) -> None:
         if not settings.telegram_token:
             raise ValueError("StaffChat needs DM_BOT_TELEGRAM_TOKEN")

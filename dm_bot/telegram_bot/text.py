@@ -6,14 +6,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dm_bot.domain.hours import local
 from dm_bot.domain.playbook import Playbook
-from dm_bot.ports import Alert
+from dm_bot.pipeline.records import Alert
+from dm_bot.reports.format import channel_label, sla_time, span
 from dm_bot.store.staff import QueueRow
 from dm_bot.store.staff_chat import EscalationBrief
 
@@ -22,7 +23,6 @@ MAX_QUOTE = 300  # characters of a quoted prospect message: the inbox shows the 
 MAX_QUEUE_ROWS = 25  # keeps /queue under Telegram's 4,096-character message limit
 
 _ICON = {"urgent": "🚨", "high": "🔴", "normal": "🟡", "low": "⚪"}
-_CHANNEL = {"instagram": "Instagram", "messenger": "Messenger", "tiktok": "TikTok"}
 _HEADLINE = {"escalation": "{icon} <b>{priority}</b> escalation", "sla_warning": "⏰ <b>SLA warning</b> · {priority}",
              "sla_breach": "⛔ <b>SLA breached</b> · {priority}"}
 
@@ -31,29 +31,17 @@ def inbox_url(public_url: str, conversation_id: int) -> str:
     return f"{public_url.rstrip('/')}/inbox/{conversation_id}"
 
 
-def duration(delta: timedelta) -> str:
-    """A short human duration: "<1 min", "12 min", "1 h 05 min", "2 d 3 h"."""
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 1:
-        return "<1 min"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {rest:02d} min"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
 
-
-def clock_state(deadline: datetime | None, answered: bool, now: datetime, pb: Playbook | None) -> str:
-    """Where the SLA clock stands: "answered", "no SLA", "due 14:15 (in 25 min)", "overdue by 5 min"."""
+def clock_state(deadline: datetime | None, answered: bool, now: datetime, pb: Playbook | None, priority: str) -> str:
+    """Where the SLA clock stands: "answered", "no SLA", "due 14:15 (in 25 min)", "overdue by 5 min"; the
+    time counted as the inbox counts it (business time, unless urgent round the clock)."""
     if answered:
         return "answered"
     if deadline is None:
         return "no SLA"
     if deadline <= now:
-        return f"overdue by {duration(now - deadline)}"
-    return f"due {_when(deadline, now, pb)} (in {duration(deadline - now)})"
+        return f"overdue by {span(sla_time(pb, priority, deadline, now))}"
+    return f"due {_when(deadline, now, pb)} (in {span(sla_time(pb, priority, now, deadline))})"
 
 
 def _when(at: datetime, now: datetime, pb: Playbook | None) -> str:
@@ -67,10 +55,6 @@ def _when(at: datetime, now: datetime, pb: Playbook | None) -> str:
 def reason_name(reason: str) -> str:
     """"medical_emergency" reads as "medical emergency"."""
     return escape(reason.replace("_", " "))
-
-
-def channel_name(channel: str) -> str:
-    return _CHANNEL.get(channel, channel)
 
 
 def prospect(contact_name: str | None, contact_id: str) -> str:
@@ -89,12 +73,12 @@ def alert_text(
     lines = [
         headline,
         f"Reason: {reason_name(alert.reason)}",
-        f"Channel: {channel_name(alert.channel)} · {escape(pb.name if pb is not None else alert.account_id)}",
+        f"Channel: {channel_label(alert.channel)} · {escape(pb.name if pb is not None else alert.account_id)}",
         f"Prospect: {escape(prospect(name, alert.contact))}",
     ]
     if brief is not None:
         answered = brief.first_human_reply_at is not None
-        lines.append(f"SLA: {clock_state(brief.deadline, answered, now, pb)}")
+        lines.append(f"SLA: {clock_state(brief.deadline, answered, now, pb, brief.priority)}")
         if brief.claimed_by:
             lines.append(claimed_line(brief.claimed_by))
     if alert.text:
@@ -130,10 +114,10 @@ def queue_text(rows: list[QueueRow], playbooks: dict[str, Playbook], public_url:
         parts = [
             f"{_ICON.get(row.priority, '•')} {row.priority.upper()}",
             reason_name(row.reason),
-            channel_name(row.channel),
+            channel_label(row.channel),
             escape(pb.name if pb is not None else row.account_id),
             escape(prospect(row.contact_name, row.contact_id)),
-            clock_state(row.deadline, row.first_human_reply_at is not None, now, pb),
+            clock_state(row.deadline, row.first_human_reply_at is not None, now, pb, row.priority),
         ]
         if row.claimed_by:
             parts.append(f"claimed by {escape(row.claimed_by)}")

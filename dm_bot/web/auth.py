@@ -10,7 +10,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from dm_bot.domain.routing import Router
-from dm_bot.web.keys import CLOCK, SECRET_KEY, STORE
+from dm_bot.web.keys import CLOCK, SECRET_KEY, USERS
 from dm_bot.web.session import IDLE_TIMEOUT, Session, csrf_ok, csrf_token, decode_session, encode_session
 from dm_bot.web.staff import CSRF, LOOKED_UP, REFRESH, SESSION, USER, StaffUser
 
@@ -58,7 +58,7 @@ async def current_user(request: web.Request) -> StaffUser | None:
     session = decode_session(request.app[SECRET_KEY], request.cookies.get(COOKIE), now)
     if session is None:
         return None
-    record = await request.app[STORE].get_user(session.username)
+    record = await request.app[USERS].get_user(session.username)
     if record is None or (record.sessions_after is not None and session.issued_at <= record.sessions_after):
         return None
     user = StaffUser(record.username, record.role, record.accounts)

@@ -16,10 +16,10 @@ from aiohttp import web
 
 from dm_bot.domain.models import TREATMENTS
 from dm_bot.domain.routing import Router
-from dm_bot.links import LinkSigner
-from dm_bot.store.bookings import BookingReport
+from dm_bot.pipeline.link_signer import LinkSigner
+from dm_bot.pipeline.records import BookingReport
 from dm_bot.web.auth import current_user, login_required, visible_accounts
-from dm_bot.web.keys import CLOCK, ROUTER, SECRET_KEY, SETTINGS, STORE
+from dm_bot.web.keys import QUEUE, ROUTER, SECRET_KEY, SERVICE, SETTINGS
 
 SECRET_HEADER = "X-Booking-Secret"
 MAX_BODY = 64 * 1024
@@ -107,7 +107,7 @@ async def _account(request: web.Request, data: Mapping[str, Any]) -> str | None:
     token = _text(data, "token")
     if token is not None:
         signer = LinkSigner(request.app[SETTINGS].public_url, request.app[SECRET_KEY])
-        link = await request.app[STORE].link(token) if signer.valid(token) else None
+        link = await request.app[QUEUE].link(token) if signer.valid(token) else None
         if link is not None:
             return link.account_id
     return router.accounts[0] if len(router.accounts) == 1 else None
@@ -129,10 +129,10 @@ async def booking_webhook(request: web.Request) -> web.Response:
         report = report_from(data, account, "webhook", request.app[ROUTER])
     except BadReport as exc:
         return web.json_response({"error": str(exc)}, status=400)
-    if report.conversation_id is not None and await request.app[STORE].conversation_account(
+    if report.conversation_id is not None and await request.app[QUEUE].conversation_account(
             report.conversation_id) != account:
         return web.json_response({"error": "conversation_id: no such conversation"}, status=400)
-    result = await request.app[STORE].record_booking(report, request.app[CLOCK].now())
+    result = await request.app[SERVICE].record_booking(report)
     return web.json_response({"booking_id": result.booking_id, "conversation_id": result.conversation_id,
                               "matched": result.conversation_id is not None, "duplicate": not result.created})
 
@@ -143,7 +143,7 @@ async def staff_booking(request: web.Request) -> web.Response:
     cid = int(request.match_info["cid"])
     user = await current_user(request)
     assert user is not None  # login_required ran first
-    account = await request.app[STORE].conversation_account(cid)
+    account = await request.app[QUEUE].conversation_account(cid)
     if account is None or account not in visible_accounts(user, request.app[ROUTER]):
         raise web.HTTPNotFound(text="no such conversation")  # another spa's conversation looks like none
     form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
@@ -153,7 +153,7 @@ async def staff_booking(request: web.Request) -> web.Response:
     except BadReport as exc:
         log.info("staff booking refused for conversation %s: %s", cid, exc)
         return web.Response(status=303, headers={"Location": f"/inbox/{cid}?error=booking"})
-    await request.app[STORE].record_booking(report, request.app[CLOCK].now())
+    await request.app[SERVICE].record_booking(report)
     return web.Response(status=303, headers={"Location": f"/inbox/{cid}?done=booked"})
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from dm_bot.web.keys import METRICS, STORE
+from dm_bot.web.keys import HEALTH, METRICS
 
 
 async def healthz(request: web.Request) -> web.Response:
-    if await request.app[STORE].ping():
+    if await request.app[HEALTH].ping():
         return web.json_response({"status": "ok"})
     return web.json_response({"status": "database unreachable"}, status=503)
 
 
 async def metrics(request: web.Request) -> web.Response:
-    queue_depth, open_escalations = await request.app[STORE].waiting_counts()
+    queue_depth, open_escalations = await request.app[HEALTH].waiting_counts()
     body = request.app[METRICS].render(queue_depth, open_escalations)
     return web.Response(body=body, content_type="text/plain", charset="utf-8")
 

@@ -8,10 +8,10 @@ from dm_bot.web import inbox_api
 from dm_bot.web.auth import StaffUser, current_user, login_required
 from dm_bot.web.inbox_conversation import ConversationView, load_conversation
 from dm_bot.web.inbox_queue import QueueFilter, load_queue, queue_context
-from dm_bot.web.keys import CLOCK, SERVICE, STORE
+from dm_bot.web.keys import QUEUE, SERVICE
 from dm_bot.web.templating import render
 
-MAX_REPLY = 2000  # a sanity cap; a reply longer than one platform message goes out as several (channels/limits.py)
+MAX_REPLY = 2000  # a sanity cap; a reply longer than one platform message goes out as several (domain/platform.py)
 DONE = {
     "claimed": "You claimed this conversation.",
     "replied": "Reply sent. The SLA clock stopped and the bot is paused here.",
@@ -81,7 +81,7 @@ async def claim(request: web.Request) -> web.Response:
     view = await _view_or_404(request)
     if view.escalation is None:
         return _see_other(f"/inbox/{view.conversation_id}?error=closed")
-    taken = await request.app[STORE].claim_escalation(view.escalation.id, (await _user(request)).username)
+    taken = await request.app[SERVICE].claim(view.escalation.id, (await _user(request)).username)
     return _see_other(f"/inbox/{view.conversation_id}?" + ("done=claimed" if taken else "error=taken"))
 
 
@@ -98,9 +98,9 @@ async def reply(request: web.Request) -> web.Response:
         return _conversation_page(request, view, 409, f"Not sent: {view.window.reason}.", text)
     user = await _user(request)
     if view.escalation is not None and view.escalation.claimed_by is None:
-        await request.app[STORE].claim_escalation(view.escalation.id, user.username)  # who answers, holds it
+        await request.app[SERVICE].claim(view.escalation.id, user.username)  # who answers, holds it
     await request.app[SERVICE].handle_staff_reply(view.conversation_id, text, staff_name=user.username)
-    delivery = await request.app[STORE].latest_delivery(view.conversation_id)
+    delivery = await request.app[QUEUE].latest_delivery(view.conversation_id)
     outcome = "error=undelivered" if delivery is not None and delivery.status == "failed" else "done=replied"
     return _see_other(f"/inbox/{view.conversation_id}?{outcome}")
 
@@ -110,14 +110,14 @@ async def resolve(request: web.Request) -> web.Response:
     view = await _view_or_404(request)
     if view.escalation is None:
         return _see_other(f"/inbox/{view.conversation_id}?error=closed")
-    await request.app[STORE].resolve_escalation(view.escalation.id, request.app[CLOCK].now())
+    await request.app[SERVICE].resolve(view.escalation.id)
     return _see_other(f"/inbox/{view.conversation_id}?done=resolved")
 
 
 @login_required
 async def resume(request: web.Request) -> web.Response:
     view = await _view_or_404(request)
-    await request.app[STORE].resume_bot(view.conversation_id, request.app[CLOCK].now())
+    await request.app[SERVICE].hand_back(view.conversation_id)
     return _see_other(f"/inbox/{view.conversation_id}?done=resumed")
 
 

@@ -10,12 +10,12 @@ from typing import Any
 from aiohttp import web
 
 from dm_bot.domain.playbook import Playbook
-from dm_bot.ports import ActionRow, Snapshot
+from dm_bot.pipeline.records import ActionRow, Snapshot
+from dm_bot.reports.format import channel_label
 from dm_bot.store.inbox_queries import Contact, Delivery
 from dm_bot.store.staff import MessageRow
 from dm_bot.web.auth import StaffUser, visible_accounts
 from dm_bot.web.inbox_view import (
-    CHANNEL_LABELS,
     MEDIA_LABELS,
     Chip,
     Window,
@@ -26,7 +26,7 @@ from dm_bot.web.inbox_view import (
     reply_window,
     sla_chip,
 )
-from dm_bot.web.keys import CLOCK, ROUTER, STORE
+from dm_bot.web.keys import CLOCK, QUEUE, ROUTER
 
 AUTHOR_LABELS = {"bot": "Bot", "staff": "Staff", "echo": "Staff, in the app"}
 HIDDEN_DETAIL = ("text", "quick_replies", "deadline")  # the reply text is in the thread already
@@ -121,7 +121,7 @@ def _delivery_chip(delivery: Delivery | None) -> Chip | None:
 
 async def load_conversation(request: web.Request, user: StaffUser, conversation_id: int) -> ConversationView | None:
     """The conversation, or None when it does not exist or belongs to an account the user does not see."""
-    store, router, now = request.app[STORE], request.app[ROUTER], request.app[CLOCK].now()
+    store, router, now = request.app[QUEUE], request.app[ROUTER], request.app[CLOCK].now()
     account = await store.conversation_account(conversation_id)
     contact = await store.contact(conversation_id)
     if account is None or contact is None or account not in visible_accounts(user, router):
@@ -135,7 +135,7 @@ async def load_conversation(request: web.Request, user: StaffUser, conversation_
         conversation_id=conversation_id,
         contact=name,
         contact_id=contact.contact_id,
-        channel=CHANNEL_LABELS.get(snap.channel, snap.channel),
+        channel=channel_label(snap.channel),
         account=pb.name,
         escalation=_escalation(pb, snap, now),
         window=window_now(snap.channel, contact, thread, now),

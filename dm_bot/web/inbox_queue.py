@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from dm_bot.domain.models import CHANNELS, PRIORITIES
+from dm_bot.reports.format import channel_label
 from dm_bot.store.inbox_queries import Preview
 from dm_bot.store.staff import QueueRow
 from dm_bot.web.auth import StaffUser, visible_accounts
 from dm_bot.web.inbox_view import (
-    CHANNEL_LABELS,
     MEDIA_LABELS,
     Chip,
     Window,
@@ -25,7 +25,7 @@ from dm_bot.web.inbox_view import (
     reply_window,
     sla_chip,
 )
-from dm_bot.web.keys import CLOCK, ROUTER, STORE
+from dm_bot.web.keys import CLOCK, QUEUE, ROUTER
 
 PREVIEW_CHARS = 160
 SEARCH_CHARS = 100
@@ -111,7 +111,7 @@ def _card(request: web.Request, row: QueueRow, preview: Preview | None, now: dat
         url=f"/inbox/{row.conversation_id}",
         priority=row.priority,
         reason=label(row.reason),
-        channel=CHANNEL_LABELS.get(row.channel, row.channel),
+        channel=channel_label(row.channel),
         account=pb.name,
         contact=row.contact_name or row.contact_id,
         preview=text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…",
@@ -127,7 +127,7 @@ def _card(request: web.Request, row: QueueRow, preview: Preview | None, now: dat
 
 async def load_queue(request: web.Request, user: StaffUser, filt: QueueFilter) -> list[QueueCard]:
     """The user's open escalations that pass the filter, soonest deadline first."""
-    store, now = request.app[STORE], request.app[CLOCK].now()
+    store, now = request.app[QUEUE], request.app[CLOCK].now()
     rows = await store.open_escalations(visible_accounts(user, request.app[ROUTER]))
     rows = [r for r in rows if filt.keeps(r, user.username)]
     if filt.q:
@@ -144,6 +144,6 @@ def queue_context(request: web.Request, user: StaffUser) -> dict[str, Any]:
     return {
         "account_ids": accounts,
         "accounts": [(a, router.playbook(a).name) for a in accounts],
-        "channels": [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
+        "channels": [(c, channel_label(c)) for c in CHANNELS],
         "priorities": [(p, label(p)) for p in PRIORITIES],
     }

@@ -5,35 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dm_bot.channels.windows import (
+from dm_bot.domain.hours import is_open, local
+from dm_bot.domain.models import Lead
+from dm_bot.domain.platform import (
     META_HUMAN_AGENT,
     META_STANDARD,
     TIKTOK_MAX_BUSINESS_MESSAGES,
     TIKTOK_WINDOW,
     window_allows,
 )
-from dm_bot.domain.hours import business_time_between, is_open, local
-from dm_bot.domain.models import Lead
 from dm_bot.domain.playbook import Playbook
+from dm_bot.reports.format import sla_time, span
 
-CHANNEL_LABELS = {"instagram": "Instagram", "messenger": "Messenger", "tiktok": "TikTok"}
 MEDIA_LABELS = {  # media are named, never shown: a prospect's photo is health information, and untrusted
     "image": "Photo", "audio": "Voice note", "video": "Video", "file": "File", "share": "Shared post",
     "story_mention": "Story mention", "unsupported": "Attachment",
 }
 SOON = timedelta(hours=2)  # a reply window closing sooner than this is shown in amber
 
-
-def fmt_duration(delta: timedelta) -> str:
-    """`45 min`, `3 h 5 min`, `2 d 4 h`: two units at most, rounded down to the minute."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {mins} min" if mins else f"{hours} h"
-    return f"{mins} min" if mins else "under 1 min"
 
 
 def label(code: str) -> str:
@@ -68,25 +57,21 @@ def sla_chip(
     """Time left until the stored deadline: business time (the clock stops while the spa is closed), urgent
     in wall time when the playbook says so; stopped at the first human reply."""
     wall = priority == "urgent" and pb.sla.urgent_all_hours
-
-    def span(start: datetime, end: datetime) -> timedelta:
-        return max(end - start, timedelta(0)) if wall else business_time_between(pb, start, end)
-
     if answered_at is not None:
-        return Chip("done", f"Answered in {fmt_duration(span(opened_at, answered_at))}", "SLA clock stopped")
+        return Chip("done", f"Answered in {span(sla_time(pb, priority, opened_at, answered_at))}", "SLA clock stopped")
     if deadline is None:
         return Chip("off", "No SLA", "low priority: no clock, no alerts")
     if now >= deadline:
-        late = span(deadline, now)
-        return Chip("late", "SLA breached" + (f" {fmt_duration(late)} ago" if late >= timedelta(minutes=1) else ""),
+        late = sla_time(pb, priority, deadline, now)
+        return Chip("late", "SLA breached" + (f" {span(late)} ago" if late >= timedelta(minutes=1) else ""),
                     f"was due {local_time(pb, deadline, now)}")
-    left = span(now, deadline)
+    left = sla_time(pb, priority, now, deadline)
     minutes = pb.sla.minutes(priority)
     warn_from = timedelta(minutes=minutes or 0) * (1 - pb.sla.warning_at)
     state = "warn" if left <= warn_from else "ok"
     paused = not wall and not is_open(pb, now)
     detail = f"due {local_time(pb, deadline, now)}" + (" · clock paused while closed" if paused else "")
-    return Chip(state, f"{fmt_duration(left)} left", detail)
+    return Chip(state, f"{span(left)} left", detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +112,7 @@ def reply_window(channel: str, last_inbound_at: datetime | None, now: datetime, 
     else:
         left, detail = META_HUMAN_AGENT - elapsed, "24 h passed: a person may reply (human agent tag)"
     state = "warn" if left <= SOON or elapsed > META_STANDARD else "ok"
-    return Window(Chip(state, f"Window closes in {fmt_duration(left)}", detail), True, None)
+    return Window(Chip(state, f"Window closes in {span(left)}", detail), True, None)
 
 
 def money(amount: float) -> str:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from dm_bot.domain.routing import Router
-from dm_bot.ports import Clock
-from dm_bot.service import Service
+from dm_bot.pipeline.ports import Clock
+from dm_bot.pipeline.service import Service
+from dm_bot.pipeline.worker import Intake, Worker
+from dm_bot.reports.numbers import StatsFacts
 from dm_bot.settings import Settings
-from dm_bot.store import SqlStore
-from dm_bot.store.batcher import GroupCommitter
+from dm_bot.store.roles import Health, StaffQueue, Users
 from dm_bot.web.metrics import Metrics
-from dm_bot.worker import Intake, Worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +22,15 @@ class WebhookSecrets:
     meta_verify_token: str | None = None
     tiktok_client_secret: str | None = None
 
-STORE = web.AppKey("store", SqlStore)
+# The store, by the role each handler reads it in (app.py puts the one store under each key).
+QUEUE = web.AppKey("staff_queue", StaffQueue)
+USERS = web.AppKey("users", Users)
+REPORTS = web.AppKey("reports", StatsFacts)
+HEALTH = web.AppKey("health", Health)
 SERVICE = web.AppKey("service", Service)
 ROUTER = web.AppKey("router", Router)
 CLOCK = web.AppKey("clock", Clock)
 WORKER = web.AppKey("worker", Worker)
-COMMITTER = web.AppKey("committer", GroupCommitter)
 METRICS = web.AppKey("metrics", Metrics)
 WEBHOOK_SECRETS = web.AppKey("webhook_secrets", WebhookSecrets)
 SETTINGS = web.AppKey("settings", Settings)

@@ -16,7 +16,7 @@ from dm_bot.web.auth import (
     set_session_cookie,
     staff_middleware,
 )
-from dm_bot.web.keys import CLOCK, SECRET_KEY, STORE
+from dm_bot.web.keys import CLOCK, SECRET_KEY, USERS
 from dm_bot.web.passwords import hash_password, needs_rehash, verify_password
 from dm_bot.web.ratelimit import LoginLimiter
 from dm_bot.web.session import csrf_ok, csrf_token, new_session, sign_value, unsign_value
@@ -73,7 +73,7 @@ async def login_submit(request: web.Request) -> web.Response:
     if wait is not None:
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         return _login_page(request, 429, f"Too many attempts. Try again in {minutes} min.", username, next_path)
-    store = request.app[STORE]
+    store = request.app[USERS]
     record = await store.get_user(username) if username else None
     if not await verify_password(None if record is None else record.password_hash, password) or record is None:
         limiter.failed(username, address, now)
@@ -92,7 +92,7 @@ async def logout(request: web.Request) -> web.Response:
     """Ends every session of the user (the cookie alone could be replayed until it expires)."""
     user = await current_user(request)
     assert user is not None
-    await request.app[STORE].end_sessions(user.username, request.app[CLOCK].now())
+    await request.app[USERS].end_sessions(user.username, request.app[CLOCK].now())
     response = _see_other("/login")
     clear_session_cookie(request, response)
     return response

@@ -9,8 +9,9 @@ import re
 
 from aiohttp import web
 
+from dm_bot.reports import numbers
 from dm_bot.web.auth import StaffUser, current_user, login_required, visible_accounts
-from dm_bot.web.keys import CLOCK, ROUTER, STORE
+from dm_bot.web.keys import CLOCK, REPORTS, ROUTER
 from dm_bot.web.stats_view import HELPERS, StatsRequest, chart_data, kpis, read_request
 from dm_bot.web.templating import render
 
@@ -29,7 +30,7 @@ async def stats_page(request: web.Request) -> web.Response:
     _, req = await _request(request)
     if req.period is None:
         return render(request, "stats.html", req=req, figures=None, **HELPERS)
-    figures = await request.app[STORE].stats(req.period, req.playbooks, request.app[CLOCK].now())
+    figures = await numbers.stats(request.app[REPORTS], req.period, req.playbooks, request.app[CLOCK].now())
     names = dict(req.choices)
     return render(request, "stats.html", req=req, figures=figures, charts=chart_data(figures), kpis=kpis(figures),
                   dates=req.local_dates(), names=names, csv_url=f"/stats/export.csv?{req.query()}", **HELPERS)
@@ -46,7 +47,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     _, req = await _request(request)
     if req.period is None:
         raise web.HTTPNotFound(text="no accounts to export")
-    rows = await request.app[STORE].export_rows(req.period, req.playbooks, request.app[CLOCK].now())
+    rows = await numbers.export_rows(request.app[REPORTS], req.period, req.playbooks, request.app[CLOCK].now())
     response = web.StreamResponse(headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{_filename(req)}"',

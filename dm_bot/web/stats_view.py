@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
-from dm_bot.stats_format import duration, money, percent
-from dm_bot.store.stats import Period, make_period
-from dm_bot.store.stats_time import PeriodError, common_timezone
+from dm_bot.reports.business_time import PeriodError, common_timezone
+from dm_bot.reports.format import CHANNEL_LABELS, duration, money, percent
+from dm_bot.reports.numbers import make_period
+from dm_bot.store.stats_records import Period
 
 PRESETS = ((7, "7 days"), (30, "30 days"), (90, "90 days"))
 FUNNEL = (("conversations", "Conversations"), ("leads", "New leads"), ("qualified", "Qualified"),
           ("link_sent", "Got a booking link"), ("clicked", "Clicked"), ("booked", "Booked"))
 PRIORITY_NAMES = {"urgent": "Urgent", "high": "High", "normal": "Normal", "low": "Low"}
-CHANNEL_NAMES = {"instagram": "Instagram", "messenger": "Messenger", "tiktok": "TikTok"}
 
 
 @dataclass(frozen=True)
@@ -119,5 +119,5 @@ def kpis(figures: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
-HELPERS: dict[str, Any] = {"duration": duration, "percent": percent, "money": money, "channel_names": CHANNEL_NAMES,
+HELPERS: dict[str, Any] = {"duration": duration, "percent": percent, "money": money, "channel_names": CHANNEL_LABELS,
            "priority_names": PRIORITY_NAMES, "funnel_steps": FUNNEL, "presets": PRESETS}

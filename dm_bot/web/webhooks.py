@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -19,9 +18,8 @@ from dm_bot.channels import (
     verify_tiktok_signature,
 )
 from dm_bot.domain.models import Inbound
-from dm_bot.web.keys import CLOCK, COMMITTER, INTAKE, METRICS, ROUTER, STORE, WEBHOOK_SECRETS, WORKER
+from dm_bot.web.keys import INTAKE, METRICS, SERVICE, WEBHOOK_SECRETS, WORKER
 
-log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 def _reject(request: web.Request, channel: str, status: int, result: str) -> web.Response:
@@ -62,7 +60,7 @@ async def meta_events(request: web.Request) -> web.Response:
     try:
         batch = parse_meta(body)
     except PayloadError as exc:
-        await request.app[STORE].save_dead_letter("meta", str(exc), body, request.app[CLOCK].now())
+        await request.app[SERVICE].keep_unparseable("meta", str(exc), body)
         return _reject(request, "meta", 400, "unparseable")
     await _accept(request, batch.events)
     request.app[METRICS].acknowledged("meta", time.perf_counter() - started)
@@ -80,7 +78,7 @@ async def tiktok_events(request: web.Request) -> web.Response:
         batch = parse_tiktok(body)
     except PayloadError as exc:
         # TikTok retries for 72 hours: keep the body and answer 200 so a bad event is not resent forever.
-        await request.app[STORE].save_dead_letter("tiktok", str(exc), body, request.app[CLOCK].now())
+        await request.app[SERVICE].keep_unparseable("tiktok", str(exc), body)
         return _reject(request, "tiktok", 200, "unparseable")
     await _accept(request, batch.events)
     request.app[METRICS].acknowledged("tiktok", time.perf_counter() - started)
@@ -88,14 +86,9 @@ async def tiktok_events(request: web.Request) -> web.Response:
 
 
 async def _accept(request: web.Request, events: list[Inbound]) -> None:
-    """Store every event (group commit), then hand the new ones to the worker."""
+    """Store every event through the service (group commit), then hand the new ones to the worker."""
     app = request.app
-    router = app[ROUTER]
-    routed = [(router.account_for(e.channel, e.platform_account_id), e) for e in events]
-    for account_id, event in routed:
-        if account_id is None:
-            log.warning("event for unknown %s account %s stored unanswered", event.channel, event.platform_account_id)
-    stored = await app[COMMITTER].save(routed, app[CLOCK].now())
+    stored = await app[SERVICE].accept(events)
     worker = app[WORKER]
     for item in stored:
         if item is not None:

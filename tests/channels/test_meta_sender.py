@@ -9,7 +9,7 @@ import pytest
 from fakes.graph import FakeGraph
 
 from dm_bot.channels import MetaSender
-from dm_bot.ports import Outgoing
+from dm_bot.pipeline.records import Outgoing
 
 TOKENS = {"spa-a": "page-token-1", "spa-ig": "ig-token-1"}
 Graph = tuple[FakeGraph, str]

@@ -7,7 +7,7 @@ import pytest
 from fakes.tiktok import FakeTikTok
 
 from dm_bot.channels import TikTokSender
-from dm_bot.ports import Outgoing
+from dm_bot.pipeline.records import Outgoing
 
 TikTok = tuple[FakeTikTok, str]
 

@@ -17,13 +17,12 @@ from typing import Any
 from apphelpers import ROOT
 from fakes.telegram import FakeTelegram
 
-from dm_bot.channels import FakeChannel
-from dm_bot.clock import FakeClock
 from dm_bot.domain.models import Inbound, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
+from dm_bot.pipeline.service import Outcome, Service
+from dm_bot.pipeline.testing import FakeChannel, FakeClock
 from dm_bot.playbooks import load_playbook
-from dm_bot.service import Outcome, Service
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.telegram_bot import StaffChat, TelegramOptions

@@ -54,7 +54,7 @@ async def test_sla_warning_and_breach_are_each_posted_exactly_once(rig: Rig) -> 
 async def test_an_sla_alert_for_a_claimed_escalation_names_the_claimer_and_offers_no_claim(rig: Rig) -> None:
     outcome = await rig.prospect_says("can I talk to a person please")
     escalation = (await rig.store.snapshot(outcome.conversation_id or 0)).escalation
-    assert escalation is not None and await rig.store.claim_escalation(escalation.id, "@vera_va")
+    assert escalation is not None and await rig.service.claim(escalation.id, "@vera_va")
     rig.clock.advance(timedelta(minutes=91))
     await rig.service.run_due_timers()
     warning = rig.alerts()[-1]

@@ -8,7 +8,7 @@ from typing import Any
 from fakes.telegram import FakeTelegram
 from staffrig import CHAT, OTHER_CHAT, PUBLIC_URL, SAM, VERA, Rig
 
-from dm_bot.ports import SendResult
+from dm_bot.pipeline.records import SendResult
 
 
 async def bot_replies(fake: FakeTelegram, count: int) -> list[dict[str, Any]]:
@@ -45,7 +45,7 @@ async def test_claim_button_claims_and_the_alert_shows_who(rig: Rig) -> None:
 
 async def test_a_colleague_cannot_take_a_claimed_escalation(rig: Rig) -> None:
     escalation_id, message_id = await escalate(rig)
-    await rig.store.claim_escalation(escalation_id, "@vera_va")
+    await rig.service.claim(escalation_id, "@vera_va")
     query = rig.telegram.press(CHAT, SAM, message_id, f"claim:{escalation_id}")["callback_query"]["id"]
     assert (await answer_of(rig.telegram, query))["text"] == "Already claimed by @vera_va."
     assert rig.telegram.calls_to("editMessageText") == []

@@ -15,11 +15,12 @@ from apphelpers import META_SECRET, RunningApp, running_app, settings_env
 from fakes.telegram import FakeTelegram
 from staffrig import CHAT, IG_ACCOUNT, PUBLIC_URL, TOKEN, VERA, RigFactory
 
-from dm_bot.channels import FakeChannel, sign_meta
+from dm_bot.app import STORE
+from dm_bot.channels import sign_meta
+from dm_bot.pipeline.testing import FakeChannel
 from dm_bot.telegram_bot import STAFF_CHAT
 from dm_bot.telegram_bot.runner import WEBHOOK_PATH, file_url, webhook_secret
 from dm_bot.telegram_bot.webhook import SECRET_HEADER
-from dm_bot.web.keys import STORE
 
 
 def telegram_env(tmp: Path, api_url: str, **extra: str) -> dict[str, str]:

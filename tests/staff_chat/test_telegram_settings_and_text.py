@@ -10,9 +10,10 @@ from apphelpers import settings_env
 from staffrig import OPEN_TUESDAY, PUBLIC_URL, demo_playbook
 
 from dm_bot.domain.models import Lead
+from dm_bot.reports.format import span
 from dm_bot.settings import SettingsError, load_settings
 from dm_bot.store.staff import QueueRow
-from dm_bot.telegram_bot.text import MAX_QUEUE_ROWS, clock_state, duration, queue_text
+from dm_bot.telegram_bot.text import MAX_QUEUE_ROWS, clock_state, queue_text
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("true", True), ("TRUE", True), ("1", True), ("false", False),
@@ -26,20 +27,21 @@ def test_a_webhook_setting_that_is_not_a_boolean_names_the_variable(tmp_path: Pa
         load_settings(settings_env(tmp_path, DM_BOT_TELEGRAM_WEBHOOK="sometimes"))
 
 
-@pytest.mark.parametrize(("minutes", "text"), [(0.5, "<1 min"), (12, "12 min"), (65, "1 h 05 min"),
+@pytest.mark.parametrize(("minutes", "text"), [(0.5, "under 1 min"), (12, "12 min"), (65, "1 h 5 min"),
                                                (60 * 51, "2 d 3 h")])
 def test_durations_read_at_a_glance(minutes: float, text: str) -> None:
-    assert duration(timedelta(minutes=minutes)) == text
+    assert span(timedelta(minutes=minutes)) == text
 
 
 def test_a_deadline_on_another_day_names_the_weekday_in_the_spas_time_zone() -> None:
     pb = demo_playbook()
     friday_evening = OPEN_TUESDAY + timedelta(days=3, hours=8)  # Friday 18:00 in Chicago
     deadline = friday_evening + timedelta(hours=16)  # Saturday 10:00 there
-    assert clock_state(deadline, False, friday_evening, pb) == "due Sat 10:00 (in 16 h 00 min)"
-    assert clock_state(deadline, False, deadline + timedelta(minutes=3), pb) == "overdue by 3 min"
-    assert clock_state(deadline, True, friday_evening, pb) == "answered"
-    assert clock_state(None, False, friday_evening, pb) == "no SLA"
+    # Counted as the inbox counts it: business time, so the closed night costs nothing.
+    assert clock_state(deadline, False, friday_evening, pb, "normal") == "due Sat 10:00 (in 2 h)"
+    assert clock_state(deadline, False, deadline + timedelta(minutes=3), pb, "normal") == "overdue by 3 min"
+    assert clock_state(deadline, True, friday_evening, pb, "normal") == "answered"
+    assert clock_state(None, False, friday_evening, pb, "normal") == "no SLA"
 
 
 def test_a_long_queue_is_cut_with_a_pointer_to_the_inbox() -> None:

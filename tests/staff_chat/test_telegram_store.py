@@ -6,13 +6,11 @@ from datetime import timedelta
 
 from staffrig import IG_ACCOUNT, OPEN_TUESDAY, KeywordClassifier, demo_playbook
 
-from dm_bot.channels import FakeChannel
-from dm_bot.clock import FakeClock
 from dm_bot.domain.models import Inbound
 from dm_bot.domain.routing import Router
-from dm_bot.notifier import RecordingNotifier
-from dm_bot.ports import Alert
-from dm_bot.service import Service
+from dm_bot.pipeline.records import Alert
+from dm_bot.pipeline.service import Service
+from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 from dm_bot.store import SqlStore
 
 

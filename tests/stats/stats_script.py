@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dm_bot.demo_world import TableClassifier, World
+from dm_bot.commands.demo.world import TableClassifier, World
 from dm_bot.domain.models import Budget, Channel, Understanding
 from dm_bot.playbooks import load_playbook
 

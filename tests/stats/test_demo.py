@@ -12,13 +12,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from dm_bot.demo import build_demo, run_demo
-from dm_bot.demo_history import History, load_script, wait
-from dm_bot.demo_world import TableClassifier, World
+from dm_bot.commands.demo.history import History, load_script, wait
+from dm_bot.commands.demo.run import build_demo, run_demo
+from dm_bot.commands.demo.world import TableClassifier, World
 from dm_bot.domain.models import Budget, Understanding
 from dm_bot.playbooks import load_playbook
+from dm_bot.reports import numbers
+from dm_bot.reports.numbers import make_period
 from dm_bot.store import SqlStore
-from dm_bot.store.stats import make_period
 from dm_bot.web.passwords import verify_password
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +67,7 @@ async def test_the_history_has_every_kind_of_event_and_the_same_seed_makes_the_s
     await store.open()
     try:
         pbs = {playbook.account_id: playbook}
-        figures = await store.stats(make_period(pbs, None, "2026-03-01", "2026-04-02", NOW), pbs, NOW)
+        figures = await numbers.stats(store, make_period(pbs, None, "2026-03-01", "2026-04-02", NOW), pbs, NOW)
         owner = await store.get_user("owner")
     finally:
         await store.close()

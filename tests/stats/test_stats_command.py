@@ -11,8 +11,8 @@ import pytest
 from stats_script import ROOT, SINCE, UNTIL, open_world, play, playbooks_dir
 
 from dm_bot.cli import main
+from dm_bot.commands.stats import run_stats
 from dm_bot.settings import load_settings
-from dm_bot.stats_command import run_stats
 
 CONTRACT_KEYS = ("conversations", "new_leads", "qualified_leads", "booking_links_sent", "booking_link_clicks",
                  "bookings", "escalations", "escalations_by_priority", "sla_met", "sla_breached",

@@ -8,13 +8,14 @@ from typing import Any
 
 from stats_script import CHICAGO, at, open_world
 
-from dm_bot.demo_world import World
-from dm_bot.store.bookings import BookingReport
-from dm_bot.store.stats import make_period
+from dm_bot.commands.demo.world import World
+from dm_bot.pipeline.records import BookingReport
+from dm_bot.reports import numbers
+from dm_bot.reports.numbers import make_period
 
 
 async def _figures(world: World, since: str, until: str, now: datetime) -> dict[str, Any]:
-    figures: dict[str, Any] = await world.store.stats(make_period(world.playbooks, None, since, until, now),
+    figures: dict[str, Any] = await numbers.stats(world.store, make_period(world.playbooks, None, since, until, now),
                                                       world.playbooks, now)
     return figures
 
@@ -71,7 +72,7 @@ async def test_a_booking_that_matches_no_conversation_stays_outside_the_funnel(d
         await world.advance_to(at(10, 10))
         await world.message("ana", "hi")
         walk_in = BookingReport("demo-spa", "webhook", contact="someone-else", value=99.0)
-        result = await world.store.record_booking(walk_in, world.now())
+        result = await world.pipeline.service.record_booking(walk_in)
         figures = await _figures(world, "2026-03-10", "2026-03-10", world.now())
     finally:
         await world.close()

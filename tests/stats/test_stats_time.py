@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from dm_bot.domain.hours import business_time_between
 from dm_bot.playbooks import load_playbook
+from dm_bot.reports.business_time import Buckets, BusinessCalendar, PeriodError, resolve_period
+from dm_bot.reports.figures import spread
 from dm_bot.store.codec import to_us
-from dm_bot.store.stats_figures import spread
-from dm_bot.store.stats_time import Buckets, BusinessCalendar, PeriodError, resolve_period
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = load_playbook(ROOT / "playbooks" / "demo-spa.yaml")

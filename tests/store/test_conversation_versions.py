@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from dm_bot.domain import changes
 from dm_bot.domain.actions import Decision, Reply
 from dm_bot.domain.models import ConversationState, Inbound, Understanding
-from dm_bot.ports import AlreadyHandled, Outgoing, StaleSnapshot
+from dm_bot.pipeline.ports import AlreadyHandled, StaleSnapshot
+from dm_bot.pipeline.records import Commit, Outgoing, ProspectMessage
 from dm_bot.store import SqlStore
 from dm_bot.store.migrations import LATEST
 
@@ -38,26 +40,29 @@ async def test_a_decision_from_an_older_snapshot_is_refused_and_writes_nothing(s
     second_id, _ = await saved(store, "m2")
     old = await store.snapshot(cid)
     decision, outgoing = reply("hello")
-    await store.commit_decision(old, first_id, Understanding("greeting"), decision, outgoing, NOW)
+    await store.commit_decision(Commit(old, decision, NOW, outgoing=outgoing,
+                                       prospect=ProspectMessage(first_id, understanding=Understanding("greeting"))))
     late, late_outgoing = reply("hello again")
     with pytest.raises(StaleSnapshot):
-        await store.commit_decision(old, second_id, Understanding("greeting"), late, late_outgoing, NOW)
+        await store.commit_decision(Commit(old, late, NOW, outgoing=late_outgoing, prospect=ProspectMessage(
+            second_id, understanding=Understanding("greeting"))))
     assert [m.text for m in await store.thread(cid)][1:] == ["hello"]  # nothing of the late decision
     assert [s.id for s in await store.unhandled_inbound()] == [second_id]
     fresh = await store.snapshot(cid)
     assert fresh.version == old.version + 1
-    await store.commit_decision(fresh, second_id, Understanding("greeting"), late, late_outgoing, NOW)
+    await store.commit_decision(Commit(fresh, late, NOW, outgoing=late_outgoing,
+                                       prospect=ProspectMessage(second_id, understanding=Understanding("greeting"))))
     assert await store.unhandled_inbound() == []
 
 
 async def test_an_event_handled_meanwhile_is_not_handled_again(store: SqlStore) -> None:
     event_id, cid = await saved(store, "m1")
     decision, outgoing = reply("hello")
-    await store.commit_decision(await store.snapshot(cid), event_id, Understanding("greeting"), decision,
-                                outgoing, NOW)
+    await store.commit_decision(Commit(await store.snapshot(cid), decision, NOW, outgoing=outgoing,
+                                       prospect=ProspectMessage(event_id, understanding=Understanding("greeting"))))
     with pytest.raises(AlreadyHandled):
-        await store.commit_decision(await store.snapshot(cid), event_id, Understanding("greeting"), decision,
-                                    outgoing, NOW)
+        await store.commit_decision(Commit(await store.snapshot(cid), decision, NOW, outgoing=outgoing,
+                                           prospect=ProspectMessage(event_id, understanding=Understanding("greeting"))))
     assert [m.author for m in await store.thread(cid)] == ["prospect", "bot"]
     assert len(await store.pending_outbox(NOW)) == 1
 
@@ -65,10 +70,10 @@ async def test_an_event_handled_meanwhile_is_not_handled_again(store: SqlStore) 
 async def test_a_click_or_a_hand_back_moves_the_version(store: SqlStore) -> None:
     _, cid = await saved(store, "m1")
     before = await store.snapshot(cid)
-    assert await store.resume_bot(cid, NOW)
+    assert await store.change_conversation(cid, changes.hand_back, NOW) is not None
     assert (await store.snapshot(cid)).version == before.version + 1
     with pytest.raises(StaleSnapshot):
-        await store.commit_decision(before, None, None, Decision(state=before.state), (), NOW)
+        await store.commit_decision(Commit(before, Decision(state=before.state), NOW))
 
 
 async def test_earlier_unhandled_events_of_a_conversation_are_listed_oldest_first(store: SqlStore) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from dm_bot.domain.actions import Decision, Escalate, Reply
 from dm_bot.domain.models import Inbound, Understanding
-from dm_bot.ports import Outgoing, SendResult
+from dm_bot.pipeline.records import Commit, Outgoing, ProspectMessage, SendResult
 from dm_bot.store import SqlStore
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
@@ -23,8 +23,9 @@ async def converse(store: SqlStore, contact: str, text: str, *, name: str | None
     if escalate:
         actions += (Escalate("normal", "human_request", deadline=at + timedelta(hours=2)),)
     outgoing = (Outgoing("spa-a", "instagram", "ig", contact, "A person will answer."),)
-    await store.commit_decision(snap, stored.id, Understanding("human_request"), Decision(actions=actions),
-                                outgoing, at, inbound_text=text, inbound_media=media)
+    await store.commit_decision(Commit(snap, Decision(actions=actions), at, outgoing=outgoing,
+                                       prospect=ProspectMessage(stored.id, text=text, media=media,
+                                                                understanding=Understanding("human_request"))))
     return stored.conversation_id
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from dm_bot.domain import changes
 from dm_bot.domain.actions import Decision, Escalate, Reply, TimerRequest
 from dm_bot.domain.models import Inbound, Lead, Understanding
+from dm_bot.pipeline.records import Commit, ProspectMessage
 from dm_bot.store import SqlStore
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
@@ -23,8 +25,10 @@ async def escalate(store: SqlStore, contact: str, priority: str, deadline: datet
         lead=Lead(treatment="lip_filler"),
         timers=() if deadline is None else (TimerRequest("sla_breach", deadline),),
     )
-    committed = await store.commit_decision(snap, stored.id, Understanding("medical_concern"), decision, (), NOW,
-                                            inbound_text="my lip is purple", inbound_media=("image",))
+    committed = await store.commit_decision(Commit(snap, decision, NOW,
+                                                   prospect=ProspectMessage(stored.id, text="my lip is purple",
+                                                                            media=("image",),
+                                                                            understanding=Understanding("medical_concern"))))
     assert committed.escalation_id is not None
     return committed.escalation_id, stored.conversation_id
 
@@ -46,18 +50,19 @@ async def test_queue_shows_only_the_accounts_asked_for(store: SqlStore) -> None:
 
 async def test_a_claimed_escalation_cannot_be_taken_by_another_va(store: SqlStore) -> None:
     eid, _ = await escalate(store, "a", "high", NOW + timedelta(hours=2))
-    assert await store.claim_escalation(eid, "ana")
-    assert not await store.claim_escalation(eid, "bo")
+    assert await store.change_escalation(eid, changes.claim("ana"), NOW) is not None
+    assert await store.change_escalation(eid, changes.claim("bo"), NOW) is None
     assert (await store.open_escalations())[0].claimed_by == "ana"
 
 
 async def test_resolving_closes_the_escalation_and_cancels_its_sla_timers(store: SqlStore) -> None:
     eid, cid = await escalate(store, "a", "urgent", NOW + timedelta(minutes=15))
-    assert await store.resolve_escalation(eid, NOW + timedelta(minutes=5))
+    later = NOW + timedelta(minutes=5)
+    assert await store.change_escalation(eid, changes.resolve(later), later) is not None
     assert await store.open_escalations() == []
     assert (await store.snapshot(cid)).escalation is None
     assert await store.claim_due_timers(NOW + timedelta(hours=1)) == []
-    assert not await store.resolve_escalation(eid, NOW)
+    assert await store.change_escalation(eid, changes.resolve(NOW), NOW) is None
 
 
 async def test_thread_keeps_prospect_and_bot_messages_in_order_with_media(store: SqlStore) -> None:
@@ -73,7 +78,7 @@ async def test_handing_back_to_the_bot_ends_the_takeover_pause(store: SqlStore) 
     _, cid = await escalate(store, "a", "high", None)
     snap = await store.snapshot(cid)
     paused = Decision(state=replace(snap.state, paused_until=NOW + timedelta(hours=24)))
-    await store.commit_decision(snap, None, None, paused, (), NOW)
+    await store.commit_decision(Commit(snap, paused, NOW))
     assert (await store.snapshot(cid)).state.is_paused(NOW)
-    assert await store.resume_bot(cid, NOW)
+    assert await store.change_conversation(cid, changes.hand_back, NOW) is not None
     assert not (await store.snapshot(cid)).state.is_paused(NOW)

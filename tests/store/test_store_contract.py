@@ -9,7 +9,7 @@ import pytest
 
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, PriceQuote, Reply, TimerRequest
 from dm_bot.domain.models import ConversationState, Inbound, Lead, Understanding
-from dm_bot.ports import Alert, Outgoing, SendResult
+from dm_bot.pipeline.records import Alert, Commit, HumanMessage, Outgoing, ProspectMessage, SendResult
 from dm_bot.store import SqlStore
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
@@ -55,7 +55,8 @@ async def test_unhandled_events_are_resumed_until_a_decision_marks_them(store: S
     await saved(store, "m2")
     assert [s.inbound.message_id for s in await store.unhandled_inbound()] == ["m1", "m2"]
     snap = await store.snapshot(cid)
-    await store.commit_decision(snap, i1, Understanding("pricing"), Decision(state=snap.state), (), NOW)
+    await store.commit_decision(Commit(snap, Decision(state=snap.state), NOW,
+                                       prospect=ProspectMessage(i1, understanding=Understanding("pricing"))))
     assert [s.inbound.message_id for s in await store.unhandled_inbound()] == ["m2"]
 
 
@@ -70,8 +71,9 @@ async def test_decision_writes_actions_lead_escalation_timers_and_outbox_togethe
     )
     out = Outgoing("spa-a", "instagram", "ig-biz", "u1", "Botox is $14 per unit")
     alert = Alert("escalation", "spa-a", cid, 0, "high", "medical_concern", "instagram", "u1")
-    committed = await store.commit_decision(snap, iid, Understanding("pricing"), decision, (out,), NOW,
-                                            alerts=(alert,), inbound_text="how much is botox")
+    committed = await store.commit_decision(Commit(snap, decision, NOW, outgoing=(out,), alerts=(alert,),
+                                                   prospect=ProspectMessage(iid, text="how much is botox",
+                                                                            understanding=Understanding("pricing"))))
     assert committed.escalation_id is not None
     assert [i.kind for i in committed.items] == ["message", "alert"]
     assert committed.items[1].alert is not None and committed.items[1].alert.escalation_id == committed.escalation_id
@@ -96,7 +98,7 @@ async def test_a_failed_decision_writes_nothing(store: SqlStore, monkeypatch: py
     monkeypatch.setattr(store, "_write_lead", broken)
     decision = Decision(actions=(Reply("hi"), Escalate("normal", "other")), lead=Lead(treatment="facial"))
     with pytest.raises(RuntimeError):
-        await store.commit_decision(snap, iid, None, decision, (), NOW)
+        await store.commit_decision(Commit(snap, decision, NOW, prospect=ProspectMessage(iid)))
     assert await store.actions(cid) == []
     assert (await store.snapshot(cid)).escalation is None
     assert [s.id for s in await store.unhandled_inbound()] == [iid]
@@ -105,7 +107,8 @@ async def test_a_failed_decision_writes_nothing(store: SqlStore, monkeypatch: py
 async def _with_timer(store: SqlStore, due: datetime) -> int:
     iid, cid = await saved(store)
     snap = await store.snapshot(cid)
-    await store.commit_decision(snap, iid, None, Decision(timers=(TimerRequest("nudge", due),)), (), NOW)
+    await store.commit_decision(Commit(snap, Decision(timers=(TimerRequest("nudge", due),)), NOW,
+                                       prospect=ProspectMessage(iid)))
     return cid
 
 
@@ -135,8 +138,7 @@ async def test_timer_committed_with_its_decision_never_fires_again(store: SqlSto
     cid = await _with_timer(store, NOW)
     (timer,) = await store.claim_due_timers(NOW)
     snap = await store.snapshot(cid)
-    await store.commit_decision(snap, None, None, Decision(actions=(Reply("still there?"),)), (), NOW,
-                                timer_id=timer.id)
+    await store.commit_decision(Commit(snap, Decision(actions=(Reply("still there?"),)), NOW, timer_id=timer.id))
     assert await store.claim_due_timers(NOW + timedelta(days=1)) == []
     assert await store.next_timer_due() is None
 
@@ -144,18 +146,19 @@ async def test_timer_committed_with_its_decision_never_fires_again(store: SqlSto
 async def test_cancelled_timers_do_not_fire(store: SqlStore) -> None:
     cid = await _with_timer(store, NOW + timedelta(hours=1))
     snap = await store.snapshot(cid)
-    await store.commit_decision(snap, None, None, Decision(cancel_timers=("nudge",)), (), NOW)
+    await store.commit_decision(Commit(snap, Decision(cancel_timers=("nudge",)), NOW))
     assert await store.claim_due_timers(NOW + timedelta(days=1)) == []
 
 
 async def test_human_takeover_stops_the_sla_clock_of_the_open_escalation(store: SqlStore) -> None:
     iid, cid = await saved(store)
     snap = await store.snapshot(cid)
-    await store.commit_decision(snap, iid, None, Decision(actions=(Escalate("normal", "human_request"),)), (), NOW)
+    await store.commit_decision(Commit(snap, Decision(actions=(Escalate("normal", "human_request"),)), NOW,
+                                       prospect=ProspectMessage(iid)))
     snap = await store.snapshot(cid)
     later = NOW + timedelta(minutes=30)
-    await store.commit_decision(snap, None, None, Decision(actions=(HumanTakeover(),)), (), later,
-                                human_text=("staff", "Hi, Ana here!"))
+    await store.commit_decision(Commit(snap, Decision(actions=(HumanTakeover(),)), later,
+                                       human=HumanMessage("staff", "Hi, Ana here!")))
     escalation = (await store.snapshot(cid)).escalation
     assert escalation is not None and escalation.first_human_reply_at == later
 
@@ -164,7 +167,8 @@ async def test_outbox_items_are_retried_until_sent_then_left_alone(store: SqlSto
     iid, cid = await saved(store)
     snap = await store.snapshot(cid)
     out = Outgoing("spa-a", "instagram", "ig-biz", "u1", "hello")
-    (item,) = (await store.commit_decision(snap, iid, None, Decision(), (out,), NOW)).items
+    (item,) = (await store.commit_decision(Commit(snap, Decision(), NOW, outgoing=(out,),
+                                                  prospect=ProspectMessage(iid)))).items
     assert [i.id for i in await store.pending_outbox(NOW)] == [item.id]
     await store.mark_outbox(item.id, SendResult(ok=False, error="500", retry=True), NOW, timedelta(seconds=30))
     assert await store.pending_outbox(NOW) == []
@@ -179,7 +183,8 @@ async def test_permanent_send_failure_is_recorded_not_retried(store: SqlStore) -
     iid, cid = await saved(store)
     snap = await store.snapshot(cid)
     out = Outgoing("spa-a", "instagram", "ig-biz", "u1", "hello")
-    (item,) = (await store.commit_decision(snap, iid, None, Decision(), (out,), NOW)).items
+    (item,) = (await store.commit_decision(Commit(snap, Decision(), NOW, outgoing=(out,),
+                                                  prospect=ProspectMessage(iid)))).items
     await store.mark_outbox(item.id, SendResult(ok=False, error="window closed"), NOW)
     assert await store.pending_outbox(NOW + timedelta(days=1)) == []
 
@@ -201,7 +206,8 @@ async def test_an_outbox_row_is_claimed_for_sending_by_one_worker_only(store: Sq
     iid, cid = await saved(store)
     snap = await store.snapshot(cid)
     out = Outgoing("spa-a", "instagram", "ig-biz", "u1", "hello")
-    (item,) = (await store.commit_decision(snap, iid, None, Decision(), (out,), NOW)).items
+    (item,) = (await store.commit_decision(Commit(snap, Decision(), NOW, outgoing=(out,),
+                                                  prospect=ProspectMessage(iid)))).items
     first, second = await asyncio.gather(store.claim_outbox([item.id], NOW), store.claim_outbox([item.id], NOW))
     assert sorted([first, second], key=len) == [set(), {item.id}]
     assert await store.pending_outbox(NOW) == []
@@ -211,7 +217,8 @@ async def test_a_send_interrupted_by_a_crash_is_recorded_failed_and_not_resent(s
     iid, cid = await saved(store)
     snap = await store.snapshot(cid)
     out = Outgoing("spa-a", "instagram", "ig-biz", "u1", "hello")
-    (item,) = (await store.commit_decision(snap, iid, None, Decision(), (out,), NOW)).items
+    (item,) = (await store.commit_decision(Commit(snap, Decision(), NOW, outgoing=(out,),
+                                                  prospect=ProspectMessage(iid)))).items
     assert await store.claim_outbox([item.id], NOW) == {item.id}  # then the process dies mid-send
     assert await store.pending_outbox(NOW + timedelta(minutes=5)) == []
     delivery = await store.db.fetchrow("SELECT status, error FROM outbox WHERE id = :i", {"i": item.id})

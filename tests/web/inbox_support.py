@@ -13,9 +13,10 @@ import aiohttp
 from aiohttp import web
 from apphelpers import META_SECRET, RunningApp, ScriptedClassifier
 
+from dm_bot.app import STORE
 from dm_bot.channels import sign_meta
 from dm_bot.domain.models import Understanding
-from dm_bot.web.keys import CLOCK, STORE
+from dm_bot.web.keys import CLOCK
 from dm_bot.web.passwords import hash_password
 
 IG_ACCOUNT = "17841400000000001"  # the demo spa's Instagram account

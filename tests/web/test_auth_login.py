@@ -8,7 +8,7 @@ from pathlib import Path
 from apphelpers import running_app, settings_env
 from inbox_support import PASSWORD, StaffClient, add_user
 
-from dm_bot.clock import FakeClock
+from dm_bot.pipeline.testing import FakeClock
 from dm_bot.web.auth import COOKIE
 
 

@@ -9,10 +9,10 @@ from apphelpers import RunningApp, running_app, settings_env
 from fakes.graph import FakeGraph
 from inbox_support import StaffClient, add_user, eventually, meta_dm, post_signed
 
-from dm_bot.channels import FakeChannel
-from dm_bot.clock import FakeClock
+from dm_bot.app import STORE
+from dm_bot.pipeline.testing import FakeChannel, FakeClock
 from dm_bot.store import SqlStore
-from dm_bot.web.keys import CLOCK, STORE
+from dm_bot.web.keys import CLOCK
 
 
 async def escalated(app: RunningApp, text: str = "my lip is purple", image_url: str | None = None) -> int:

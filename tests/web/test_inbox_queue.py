@@ -9,8 +9,9 @@ from pathlib import Path
 from apphelpers import ROOT, running_app, settings_env
 from inbox_support import LAKESIDE_IG, InboxClassifier, StaffClient, add_user, eventually, meta_dm, post_signed
 
+from dm_bot.app import STORE
 from dm_bot.store import SqlStore
-from dm_bot.web.keys import STORE
+from dm_bot.web.keys import SERVICE
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -62,7 +63,7 @@ async def test_filters_and_search_narrow_the_queue(tmp_path: Path) -> None:
         assert card_order((await client.get("/inbox?priority=bogus&account=nope"))[1]) == ["high", "normal"]
         assert card_order((await client.get("/inbox?mine=1"))[1]) == []
         eid = next(r.escalation_id for r in await app.app[STORE].open_escalations() if r.priority == "normal")
-        assert await app.app[STORE].claim_escalation(eid, "ana")
+        assert await app.app[SERVICE].claim(eid, "ana")
         assert card_order((await client.get("/inbox?mine=1"))[1]) == ["normal"]
 
 

@@ -12,7 +12,8 @@ from dm_bot.domain.models import Lead
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.sla import sla_clock
 from dm_bot.playbooks import load_playbook
-from dm_bot.web.inbox_view import business_messages_since, fmt_duration, lead_facts, reply_window, sla_chip
+from dm_bot.reports.format import span
+from dm_bot.web.inbox_view import business_messages_since, lead_facts, reply_window, sla_chip
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -109,7 +110,7 @@ def test_business_messages_are_counted_after_the_prospects_last_message() -> Non
 
 
 def test_durations_read_in_two_units_at_most() -> None:
-    assert [fmt_duration(timedelta(seconds=s)) for s in (20, 60 * 45, 3600 * 3, 3600 * 3 + 300, 86400 * 2 + 3600 * 4)] \
+    assert [span(timedelta(seconds=s)) for s in (20, 60 * 45, 3600 * 3, 3600 * 3 + 300, 86400 * 2 + 3600 * 4)] \
         == ["under 1 min", "45 min", "3 h", "3 h 5 min", "2 d 4 h"]
 
 

@@ -13,12 +13,13 @@ import aiohttp
 import pytest
 from apphelpers import RunningApp, running_app, settings_env
 
-from dm_bot.demo_world import TableClassifier, World
+from dm_bot.app import STORE
+from dm_bot.commands.demo.world import TableClassifier, World
 from dm_bot.domain.models import Understanding
-from dm_bot.links import LinkSigner
+from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.playbooks import load_playbooks
 from dm_bot.settings import load_settings
-from dm_bot.web.keys import SECRET_KEY, STORE
+from dm_bot.web.keys import SECRET_KEY
 
 TUESDAY = datetime(2026, 3, 10, 11, 0, tzinfo=ZoneInfo("America/Chicago"))
 CLASSIFIER = TableClassifier({"book lip filler": Understanding("booking", ("lip_filler",)),

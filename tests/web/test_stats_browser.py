@@ -11,10 +11,10 @@ import pytest
 from apphelpers import ROOT, RunningApp, running_app, settings_env
 from browser_support import Browser, chromium
 
-from dm_bot.clock import SystemClock
-from dm_bot.demo import Login, build_demo
-from dm_bot.demo_world import TableClassifier
+from dm_bot.commands.demo.run import Login, build_demo
+from dm_bot.commands.demo.world import TableClassifier
 from dm_bot.domain.models import Budget, Understanding
+from dm_bot.pipeline.clock import SystemClock
 from dm_bot.playbooks import load_playbook
 from dm_bot.settings import sqlite_path
 

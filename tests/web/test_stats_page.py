@@ -18,11 +18,11 @@ import pytest
 from apphelpers import ROOT, RunningApp, running_app, settings_env
 from inbox_support import StaffClient, add_user
 
-from dm_bot.demo_world import TableClassifier, World
+from dm_bot.commands.demo.world import TableClassifier, World
 from dm_bot.domain.models import Understanding
 from dm_bot.playbooks import load_playbooks
+from dm_bot.reports.export import COLUMNS, cell
 from dm_bot.settings import load_settings
-from dm_bot.store.stats_export import COLUMNS, cell
 
 CHICAGO = ZoneInfo("America/Chicago")
 TUESDAY = datetime(2026, 3, 10, 10, 0, tzinfo=CHICAGO)

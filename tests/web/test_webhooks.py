@@ -15,10 +15,11 @@ from aiohttp.test_utils import TestServer
 from apphelpers import META_SECRET, ROOT, TIKTOK_SECRET, RunningApp, running_app, settings_env
 from fakes.graph import FakeGraph
 
-from dm_bot.channels import FakeChannel, sign_meta, sign_tiktok
+from dm_bot.app import STORE
+from dm_bot.channels import sign_meta, sign_tiktok
 from dm_bot.domain.models import Inbound
+from dm_bot.pipeline.testing import FakeChannel
 from dm_bot.store import SqlStore
-from dm_bot.web.keys import STORE
 
 PAYLOADS = ROOT.parent / "shared" / "payloads"
 

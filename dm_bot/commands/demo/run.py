@@ -1,0 +1,140 @@
+"""`dm-bot demo`: `serve` on a fresh demo database with weeks of history made by the real pipeline (on a fake
+clock), printing the URLs, an owner login and a VA login."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import signal
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from aiohttp import web
+
+from dm_bot.app import Deps, create_app
+from dm_bot.commands.demo.history import History, Tally, load_script
+from dm_bot.commands.demo.world import World
+from dm_bot.domain.playbook import Playbook
+from dm_bot.pipeline.clock import SystemClock
+from dm_bot.pipeline.notifier import LogNotifier
+from dm_bot.pipeline.ports import Classifier
+from dm_bot.pipeline.testing import FakeChannel
+from dm_bot.settings import Settings
+from dm_bot.store import SqlStore
+from dm_bot.web.passwords import hash_password
+
+DEMO_PLAYBOOK = Path("playbooks/demo-spa.yaml")
+DEMO_DATABASE = Path("var/demo.sqlite3")
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Demo:
+    database_url: str
+    tally: Tally
+    logins: tuple[Login, ...]
+    booking_secret: str
+
+
+def _fresh(path: Path) -> str:
+    """A demo database starts empty every time (its WAL and shared-memory files too)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+async def _logins(store: SqlStore, account: str, now: datetime) -> tuple[Login, ...]:
+    """An owner and a VA of the demo spa, with fresh random passwords (a demo may be reachable by others)."""
+    logins = (Login("owner", secrets.token_urlsafe(9), "owner"), Login("va", secrets.token_urlsafe(9), "va"))
+    for login in logins:
+        await store.add_user(login.username, hash_password(login.password), login.role, [account], now)
+    return logins
+
+
+async def build_demo(path: Path, playbook: Playbook, classifier: Classifier, now: datetime, days: int,
+                     public_url: str, seed: int = 7) -> Demo:
+    """A new database at `path` holding `days` of history up to `now`, and the demo logins."""
+    url = _fresh(path)
+    start = now - timedelta(days=days)
+    world = await World.open(url, {playbook.account_id: playbook}, classifier, start, public_url)
+    try:
+        await world.store.db.execute("PRAGMA synchronous=OFF")  # building a demo need not survive a power cut
+        history = History(world, playbook, load_script(), seed)
+        history.schedule(start, now)
+        tally = await history.play(now)
+        logins = await _logins(world.store, playbook.account_id, now)
+    finally:
+        await world.close()
+    return Demo(url, tally, logins, secrets.token_urlsafe(16))
+
+
+def describe(demo: Demo, playbook: Playbook, base_url: str, days: int) -> str:
+    t = demo.tally
+    owner, va = demo.logins
+    return "\n".join([
+        f"dm-bot demo: {playbook.name}, {days} days of history: {t.conversations} conversations,"
+        f" {t.messages} prospect messages, {t.clicks} link clicks, {t.bookings} bookings, {t.staff_replies} staff"
+        " replies.",
+        f"  Stats   {base_url}/stats",
+        f"  Inbox   {base_url}/inbox",
+        f"  Log in as the owner: {owner.username} / {owner.password}",
+        f"  Log in as a VA:      {va.username} / {va.password}",
+        f"  Booking webhook:     POST {base_url}/webhooks/booking  (header X-Booking-Secret: {demo.booking_secret})",
+        "Replies typed in the inbox go to a fake channel. Ctrl+C stops the demo.",
+    ])
+
+
+async def run_demo(host: str, port: int, days: int, *, classifier: Classifier | None = None,
+                   out: TextIO = sys.stdout, stop: asyncio.Event | None = None,
+                   database: Path = DEMO_DATABASE) -> int:
+    """Build the history, then serve it until Ctrl+C (or `stop`); 2 when the demo playbook is missing."""
+    from dm_bot.playbooks import PlaybookError, load_playbook
+
+    if days < 1:
+        print("dm-bot demo: --days must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        playbook = load_playbook(DEMO_PLAYBOOK)
+    except (PlaybookError, OSError) as exc:
+        print(f"dm-bot demo: {exc} (run it from the project folder)", file=sys.stderr)
+        return 2
+    print(f"Building {days} days of demo history through the real pipeline...", file=out, flush=True)
+    if classifier is None:
+        from dm_bot.nlu import load_classifier
+
+        classifier = load_classifier()
+    demo = await build_demo(database, playbook, classifier, SystemClock().now(), days, f"http://{host}:{port}")
+    fake = FakeChannel()  # a demo never writes to a real prospect
+    settings = Settings(database_url=demo.database_url, playbooks_dir=DEMO_PLAYBOOK.parent,
+                        public_url=f"http://{host}:{port}", booking_secret=demo.booking_secret)
+    deps = Deps({playbook.account_id: playbook}, classifier=classifier, notifier=LogNotifier(),
+                channels={"instagram": fake, "messenger": fake, "tiktok": fake})
+    runner = web.AppRunner(create_app(settings, deps), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        bound = runner.addresses[0][1]  # the port chosen when 0 was asked (tests)
+        print(describe(demo, playbook, f"http://{host}:{bound}", days), file=out, flush=True)
+        await _until_stopped(stop)
+    finally:
+        await runner.cleanup()
+    return 0
+
+
+async def _until_stopped(stop: asyncio.Event | None) -> None:
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

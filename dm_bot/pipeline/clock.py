@@ -1,0 +1,10 @@
+"""The only place that reads the wall clock (FakeClock, which never does, is in `testing`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)

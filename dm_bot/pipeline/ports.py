@@ -1,0 +1,169 @@
+"""Ports: the Protocols the service talks to (Store, Channel, Classifier, Notifier, Clock); their records
+are in records.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from dm_bot.domain.changes import Change, Decide
+from dm_bot.domain.models import (
+    Inbound,
+    Understanding,
+)
+from dm_bot.pipeline.records import (
+    ActionRow,
+    Alert,
+    BookingReport,
+    BookingResult,
+    Commit,
+    Committed,
+    DueTimer,
+    LinkRow,
+    OutboxItem,
+    Outgoing,
+    SendResult,
+    Snapshot,
+    StoredInbound,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Classifier(Protocol):
+    def classify(self, text: str) -> Understanding: ...
+
+
+class Channel(Protocol):
+    async def send(self, message: Outgoing) -> SendResult: ...
+
+
+class Notifier(Protocol):
+    async def alert(self, alert: Alert) -> None: ...
+
+
+class StaleSnapshot(Exception):
+    """The conversation changed since its snapshot was read (another worker, process or instance wrote
+    it): nothing was committed; read it again and decide again."""
+
+
+class AlreadyHandled(StaleSnapshot):
+    """The event was handled meanwhile (by another process resuming it, say): nothing was committed."""
+
+
+class Telemetry(Protocol):
+    """What the service reports as it works (web/metrics.py turns it into Prometheus metrics)."""
+
+    def classified(self, seconds: float) -> None: ...
+
+    def delivered(self, kind: str, result: str) -> None:
+        """An outbox row's attempt: kind message (to a prospect) or alert (to staff); result sent, retry or failed."""
+        ...
+
+
+class NoTelemetry:
+    def classified(self, seconds: float) -> None:
+        pass
+
+    def delivered(self, kind: str, result: str) -> None:
+        pass
+
+
+class InboundLog(Protocol):
+    """Where accepted events are stored durably: the store itself, or its group commit (serve)."""
+
+    async def save_inbound_many(
+        self, events: list[tuple[str | None, Inbound]], now: datetime
+    ) -> list[StoredInbound | None]:
+        """Each event stored once per channel and message id; None for one stored before."""
+        ...
+
+
+class Events(InboundLog, Protocol):
+    """The inbound events: stored before they are acknowledged, handled once, in order."""
+
+    async def save_inbound(self, account_id: str | None, inbound: Inbound, now: datetime) -> StoredInbound | None:
+        """Store an event once per (channel, message id); None when it was already stored."""
+        ...
+
+    async def save_dead_letter(self, channel: str, reason: str, body: bytes, now: datetime) -> None: ...
+
+    async def unhandled_inbound(self, limit: int = 100) -> list[StoredInbound]: ...
+
+    async def unhandled_before(self, conversation_id: int, inbound_id: int) -> list[StoredInbound]:
+        """The conversation's events stored before this one and not yet handled, oldest first."""
+        ...
+
+    async def mark_handled(self, inbound_id: int, now: datetime) -> None: ...
+
+
+class Conversations(Protocol):
+    """A conversation's state, read as a snapshot and changed only through a decision or a Change."""
+
+    async def snapshot(self, conversation_id: int) -> Snapshot: ...
+
+    async def commit_decision(self, commit: Commit) -> Committed:
+        """Messages, actions, lead, escalation, timers, outbox rows and state, the event marked handled
+        or the timer done: one transaction. Raises StaleSnapshot when the conversation's version moved
+        since the snapshot, AlreadyHandled when the event was handled meanwhile; either way nothing is
+        written."""
+        ...
+
+    async def change_conversation(self, conversation_id: int, decide: Decide, now: datetime) -> Change | None:
+        """Lock the conversation, decide from its state and open escalation, write the Change: one
+        transaction (store/changes.py). None: no such conversation, or `decide` refused."""
+        ...
+
+    async def change_escalation(self, escalation_id: int, decide: Decide, now: datetime) -> Change | None: ...
+
+    async def record_click(self, token: str, now: datetime, first_click: Decide) -> LinkRow | None: ...
+
+    async def record_booking(self, report: BookingReport, now: datetime, booked: Decide) -> BookingResult: ...
+
+    async def sent_message_ids(self, conversation_id: int) -> set[str]: ...
+
+    async def messages_sent_since(self, conversation_id: int, since: datetime) -> int: ...
+
+    async def actions(self, conversation_id: int) -> list[ActionRow]: ...
+
+
+class Timers(Protocol):
+    async def claim_due_timers(self, now: datetime, limit: int = 100) -> list[DueTimer]:
+        """Take due timers under a lease; a timer's decision is committed once (see store/timers.py)."""
+        ...
+
+    async def finish_timer(self, timer_id: int, now: datetime) -> None: ...
+
+    async def next_timer_due(self) -> datetime | None: ...
+
+
+class Outbox(Protocol):
+    """Replies and alerts written with their decision, sent by a worker, each claimed once."""
+
+    async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
+
+    async def claim_outbox(self, ids: Sequence[int], now: datetime) -> set[int]: ...
+
+    async def mark_outbox(
+        self, outbox_id: int, result: SendResult, now: datetime, retry_in: timedelta | None = None
+    ) -> None: ...
+
+
+class Store(Events, Conversations, Timers, Outbox, Protocol):
+    """Everything the service persists, by role. Every row belongs to an account; one decision is one
+    transaction."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def migrate(self) -> int: ...
+
+    async def ping(self) -> bool: ...
+
+    async def get_secret(self, name: str) -> str | None: ...
+
+    async def put_secret_if_absent(self, name: str, value: str) -> str: ...
