@@ -89,6 +89,8 @@ class OptOutDetector:
         pattern_words = {w for source in sources for w in _LITERAL.findall(source)}
         self._gate = frozenset(pattern_words) - frozenset(data["common"])
         self._first = frozenset(p.split()[0] for p in self._commands | self._fillers)
+        # A message with none of these words has no command and no request: the common case, read in one pass.
+        self._candidate_words = self._gate | {max(p.split(), key=len) for p in self._commands}
 
     @classmethod
     def load(cls, path: Path | None = None) -> OptOutDetector:
@@ -105,7 +107,10 @@ class OptOutDetector:
         return cls({key: str_list(raw, key, source) for key in keys}, {str(k): v for k, v in classes.items()})
 
     def read(self, text: str) -> OptOutReading:
-        parts = _SENTENCES.split(normalize(text).replace("'", ""))
+        plain = normalize(text).replace("'", "")
+        if self._candidate_words.isdisjoint(self._words(plain)):
+            return OptOutReading(opt_out=False)
+        parts = _SENTENCES.split(plain)
         # the clauses of each sentence (lists of words), and whether the sentence ends with "?"
         sentences = [
             ([words for clause in _CLAUSES.split(part) if (words := self._words(clause))], "?" in end)
