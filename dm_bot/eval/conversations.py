@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -36,14 +37,43 @@ class Run:
     checks: int = 0
     checks_passed: int = 0
     failures: list[str] = field(default_factory=list)
+    last_reply: str | None = None  # the bot's previous reply in this conversation
+    repeated: bool = False  # since the last expect step, a reply said its predecessor again word for word
+    deadline: datetime | None = None  # the SLA deadline of the latest escalation
+    timezone: str = "UTC"  # the spa's, for the promised time
+
+
+_CLOCK_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?:\s*([ap])\.?\s?m\.?)?(?![\d:])", re.IGNORECASE)
+
+
+def promised_times(text: str) -> list[tuple[int, int]]:
+    """Every clock time a reply states ("by 11:00 tomorrow", "by 2:30 pm"), as (hour 0-23, minute)."""
+    times = []
+    for hour, minute, half in _CLOCK_TIME.findall(text):
+        h = int(hour) % 12 + (12 if half.lower() == "p" else 0) if half else int(hour)
+        times.append((h, int(minute)))
+    return times
+
+
+def keeps_promise(replies: list[str], deadline: datetime | None, timezone: str) -> bool:
+    """promise_is_deadline: some reply promises a time, and every time promised is the SLA deadline in the
+    spa's time zone."""
+    promised = [t for reply in replies for t in promised_times(reply)]
+    if deadline is None or not promised:
+        return False
+    due = deadline.astimezone(ZoneInfo(timezone))
+    return all(t == (due.hour, due.minute) for t in promised)
 
 
 def default_start(playbook: Playbook) -> datetime:
     return datetime.combine(DEFAULT_DAY, time(11, 0), tzinfo=ZoneInfo(playbook.timezone))
 
 
-def evaluate(expect: dict[str, Any], actions: list[Action], intent: str | None) -> list[tuple[str, bool]]:
-    """Each expect key against the actions since the previous expect step (eval-cli.md)."""
+def evaluate(
+    expect: dict[str, Any], actions: list[Action], intent: str | None, run: Run | None = None
+) -> list[tuple[str, bool]]:
+    """Each expect key against the actions since the previous expect step (eval-cli.md); `run` carries what
+    spans the conversation (the previous reply, the escalation's deadline)."""
     names = [a.name for a in actions]
     replies = [a.text.lower() for a in actions if isinstance(a, Reply)]
     links = [a.treatment for a in actions if isinstance(a, BookingLink)]
@@ -66,8 +96,16 @@ def evaluate(expect: dict[str, Any], actions: list[Action], intent: str | None) 
             ok = (name in names) == want
         elif key == "intent":
             ok = intent == want
-        else:  # reply_contains
+        elif key == "reply_contains":
             ok = all(any(s.lower() in r for r in replies) for s in want)
+        elif key == "reply_contains_any":
+            ok = any(s.lower() in r for s in want for r in replies)
+        elif key == "reply_excludes":
+            ok = not any(s.lower() in r for s in want for r in replies)
+        elif key == "no_repeat":
+            ok = run is None or not run.repeated
+        else:  # promise_is_deadline
+            ok = run is not None and keeps_promise(replies, run.deadline, run.timezone)
         results.append((key, ok))
     return results
 
@@ -79,8 +117,7 @@ async def _user(run: Run, step: dict[str, Any], echo: bool = False) -> tuple[Act
     channel: Channel = run.scenario.channel  # type: ignore[assignment]
     inbound = Inbound(
         channel, BUSINESS, PROSPECT, f"{'echo' if echo else 'mid'}-{run.counter}", run.clock.now(), text=text,
-        media=media, story_reply=bool(step.get("story_reply")), is_echo=echo,
-        story_id="eval-story" if step.get("story_reply") else None,
+        media=media, story_reply=bool(step.get("story_reply")), is_echo=echo, story_id=_story_id(step),
     )
     service = run.pipeline.service
     stored = await service.accept_inbound(inbound)
@@ -91,6 +128,14 @@ async def _user(run: Run, step: dict[str, Any], echo: bool = False) -> tuple[Act
     if outcome.understanding is not None:
         run.last_intent = outcome.understanding.intent
     return outcome.actions
+
+
+def _story_id(step: dict[str, Any]) -> str | None:
+    """`"story_reply": true` is a story the playbook does not know; a string is that story's or post's id."""
+    story = step.get("story_reply")
+    if isinstance(story, str):
+        return story
+    return "eval-story" if story else None
 
 
 async def _wait(run: Run, step: dict[str, Any]) -> tuple[Action, ...]:
@@ -125,9 +170,10 @@ async def _step(run: Run, index: int, step: dict[str, Any], trace: TextIO | None
     elif "wait" in step:
         actions = await _wait(run, step)
     else:
-        checked = evaluate(step["expect"], run.since_expect, run.last_intent)
-        run.since_expect = []
+        checked = evaluate(step["expect"], run.since_expect, run.last_intent, run)
+        run.since_expect, run.repeated = [], False
     run.since_expect.extend(actions)
+    _remember(run, actions)
     for key, ok in checked:
         run.checks += 1
         run.checks_passed += ok
@@ -138,6 +184,15 @@ async def _step(run: Run, index: int, step: dict[str, Any], trace: TextIO | None
                   "actions": [_plain(a) for a in actions], "intent": run.last_intent,
                   "checks": [{"key": k, "ok": ok} for k, ok in checked]}
         trace.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+def _remember(run: Run, actions: tuple[Action, ...]) -> None:
+    for action in actions:
+        if isinstance(action, Reply):
+            run.repeated = run.repeated or action.text == run.last_reply
+            run.last_reply = action.text
+        elif isinstance(action, Escalate):
+            run.deadline = action.deadline
 
 
 def _plain(action: Action) -> dict[str, Any]:
@@ -154,7 +209,7 @@ async def run_scenario(
             f"sqlite+aiosqlite:///{tmp}/eval.sqlite3", {playbook.account_id: playbook}, classifier,
             {scenario.channel: FakeChannel()}, RecordingNotifier(), clock,
         )
-        run = Run(scenario, pipeline, clock)
+        run = Run(scenario, pipeline, clock, timezone=playbook.timezone)
         try:
             for index, step in enumerate(scenario.steps):
                 await _step(run, index, step, trace)

@@ -15,7 +15,9 @@ from dm_bot.eval.jsonl import numbered_lines
 CHANNEL_ALIASES = {"instagram": "instagram", "messenger": "messenger", "facebook": "messenger", "tiktok": "tiktok"}
 ATTACHMENTS = ("image", "audio", "video", "file")
 BOOL_KEYS = ("replied", "no_sales", "escalated", "suppressed", "spam", "nudge", "sla_warning", "sla_breach")
-EXPECT_KEYS = (*BOOL_KEYS, "price_quote", "booking_link", "priority", "intent", "reply_contains")
+TEXT_LIST_KEYS = ("reply_contains", "reply_contains_any", "reply_excludes")
+TRUE_KEYS = ("no_repeat", "promise_is_deadline")  # checks that only make sense as true
+EXPECT_KEYS = (*BOOL_KEYS, "price_quote", "booking_link", "priority", "intent", *TEXT_LIST_KEYS, *TRUE_KEYS)
 _WAIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -55,10 +57,10 @@ def _check_expect(expect: object) -> None:
             raise ValueError(f"priority {value!r} is not one of {', '.join(PRIORITIES)}")
         if key == "intent" and value not in INTENTS:
             raise ValueError(f"intent {value!r} is not one of the 14 intents")
-        if key == "reply_contains" and not (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ):
-            raise ValueError("reply_contains must be a list of strings")
+        if key in TEXT_LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise ValueError(f"{key} must be a list of strings")
+        if key in TRUE_KEYS and value is not True:
+            raise ValueError(f"expect {key} must be true")
 
 
 def _check_step(step: object) -> dict[str, Any]:
@@ -76,8 +78,8 @@ def _check_step(step: object) -> dict[str, Any]:
         raise ValueError(f"{kind} must be a string")
     if "attachment" in step and step["attachment"] not in ATTACHMENTS:
         raise ValueError(f"attachment must be one of {', '.join(ATTACHMENTS)}")
-    if "story_reply" in step and not isinstance(step["story_reply"], bool):
-        raise ValueError("story_reply must be true or false")
+    if "story_reply" in step and not isinstance(step["story_reply"], bool | str):
+        raise ValueError("story_reply must be true, false or a story or post id")
     if kind == "wait":
         parse_wait(step["wait"])
     if kind == "expect":

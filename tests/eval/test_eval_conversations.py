@@ -10,7 +10,7 @@ import pytest
 from apphelpers import ROOT, ScriptedClassifier
 
 from dm_bot.cli import main
-from dm_bot.eval.conversations import run_eval_conversations
+from dm_bot.eval.conversations import _story_id, promised_times, run_eval_conversations
 from dm_bot.eval.scenario import ScenarioError, read_scenarios
 from dm_bot.playbooks import load_playbook
 
@@ -49,6 +49,9 @@ PRICE_THEN_BOOK = {
         ({"name": "x", "channel": "whatsapp", "steps": [{"user": "hi"}]}, "unknown channel"),
         ({"name": "x", "start": "2026-03-10T14:00:00", "steps": [{"user": "hi"}]}, "UTC offset"),
         ({"name": "x", "steps": [{"user": "hi", "attachment": "gif"}]}, "attachment must be one of"),
+        ({"name": "x", "steps": [{"expect": {"reply_excludes": "price"}}]}, "reply_excludes must be a list"),
+        ({"name": "x", "steps": [{"expect": {"no_repeat": False}}]}, "no_repeat must be true"),
+        ({"name": "x", "steps": [{"user": "hi", "story_reply": 7}]}, "story_reply must be true, false or a"),
     ],
 )
 def test_malformed_scenario_is_named_with_what_is_wrong(tmp_path: Path, scenario: object, message: str) -> None:
@@ -93,3 +96,44 @@ async def test_default_start_is_a_tuesday_at_eleven_in_the_spa_zone(tmp_path: Pa
         read_scenarios(write(tmp_path, scenario)), load_playbook(DEMO), HumanRequests()
     )
     assert result["passed"] == 1, result
+
+
+async def test_extended_expect_keys_check_the_replies_the_repeats_and_the_promised_time(tmp_path: Path) -> None:
+    class HumanRequests(ScriptedClassifier):
+        def classify(self, text: str):  # type: ignore[no-untyped-def]
+            from dm_bot.domain.models import Understanding
+
+            return Understanding("human_request")
+
+    passing = {"name": "holding reply", "start": "2026-03-10T11:00:00-05:00", "steps": [
+        {"user": "can i talk to someone"},
+        {"expect": {"reply_contains_any": ["nobody says this", "our team"], "reply_excludes": ["$"],
+                    "no_repeat": True, "promise_is_deadline": True}}]}
+    repeating = {"name": "asked twice", "start": "2026-03-10T11:00:00-05:00", "steps": [
+        {"user": "can i talk to someone"}, {"expect": {}}, {"user": "can i talk to someone"},
+        {"expect": {"no_repeat": True}}]}
+    wrong = {"name": "wrong words", "steps": [{"user": "can i talk to someone"},
+                                              {"expect": {"reply_contains_any": ["botox"],
+                                                          "reply_excludes": ["team"]}}]}
+    result = await run_eval_conversations(
+        read_scenarios(write(tmp_path, passing, repeating, wrong)), load_playbook(DEMO), HumanRequests()
+    )
+    # the holding reply says "by 13:00" (11:00 + 2 h of open hours): its deadline; the second, identical
+    # holding reply is a repeat; the wrong words fail both of their checks
+    assert result["failed"] == ["asked twice", "wrong words"], result
+    assert result["checks"] - result["checks_passed"] == 3
+
+
+def test_a_story_reply_may_name_the_story_or_post() -> None:
+    assert _story_id({"user": "how much is this?", "story_reply": "demo-story-lips"}) == "demo-story-lips"
+    assert _story_id({"user": "😍", "story_reply": True}) == "eval-story"  # a story the playbook does not know
+    assert _story_id({"user": "hi"}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "times"),
+    [("someone will get back to you by 13:00.", [(13, 0)]), ("by 2:30 pm tomorrow", [(14, 30)]),
+     ("by 12:15 a.m.", [(0, 15)]), ("call 555-0100 or 911", []), ("antes de las 09:00 de mañana", [(9, 0)])],
+)
+def test_promised_times_are_read_in_24_and_12_hour_forms(text: str, times: list[tuple[int, int]]) -> None:
+    assert promised_times(text) == times
