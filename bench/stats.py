@@ -2,7 +2,7 @@
 
 Builds a SQLite database of that many conversations over 90 days (rows shaped as the pipeline writes
 them, bulk-inserted: a benchmark of the read side need not replay every DM), then prints one JSON
-object: the build time, the time of the stats query for the whole period (store.stats, warm, best
+object: the build time, the time of the stats query for the whole period (reports.numbers.stats, warm, best
 and median of 5), of `dm-bot stats --json` as a command (a fresh process), and of the stats page
 (GET /stats for the whole period through `serve`, logged in). Targets: command < 2 s, page < 1 s.
 """

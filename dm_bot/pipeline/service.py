@@ -67,7 +67,6 @@ class Outcome:
 Handled = tuple[Outcome, tuple[OutboxItem, ...]]
 
 
-
 class Service:
     def __init__(
         self,
@@ -83,15 +82,13 @@ class Service:
     ) -> None:
         self.store = store
         self.classifier = classifier
-        self.channels = dict(channels)
-        self.notifier = notifier
         self.clock = clock
         self.router = router
         self.links = links  # None: booking links go out as the playbook's own URLs (chat, eval)
         self.telemetry = telemetry or NoTelemetry()
         self.inbound_log = inbound_log or store  # serve: the group commit in front of the store
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self.delivery = Delivery(store, self.channels, notifier, clock, self.telemetry)
+        self.delivery = Delivery(store, dict(channels), notifier, clock, self.telemetry)
 
     # -- inbound ---------------------------------------------------------------------------
 

@@ -56,7 +56,6 @@ def sla_chip(
 ) -> Chip:
     """Time left until the stored deadline: business time (the clock stops while the spa is closed), urgent
     in wall time when the playbook says so; stopped at the first human reply."""
-    wall = priority == "urgent" and pb.sla.urgent_all_hours
     if answered_at is not None:
         return Chip("done", f"Answered in {span(sla_time(pb, priority, opened_at, answered_at))}", "SLA clock stopped")
     if deadline is None:
@@ -69,6 +68,7 @@ def sla_chip(
     minutes = pb.sla.minutes(priority)
     warn_from = timedelta(minutes=minutes or 0) * (1 - pb.sla.warning_at)
     state = "warn" if left <= warn_from else "ok"
+    wall = priority == "urgent" and pb.sla.urgent_all_hours
     paused = not wall and not is_open(pb, now)
     detail = f"due {local_time(pb, deadline, now)}" + (" · clock paused while closed" if paused else "")
     return Chip(state, f"{span(left)} left", detail)
