@@ -11,7 +11,7 @@ from datetime import datetime
 from dm_bot.domain import replies
 from dm_bot.domain.actions import Action, BookingLink, Decision, Escalate, Reply, TimerKind, TimerRequest
 from dm_bot.domain.followup import link_sent
-from dm_bot.domain.hours import is_open, next_opening, phrase_by
+from dm_bot.domain.hours import phrase_by
 from dm_bot.domain.models import ConversationState, Escalation, Language, Lead, Priority
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.qualify import SLOTS
@@ -57,14 +57,9 @@ class Draft:
             self.quick_replies = tuple(o for o in options if o)[:13]
 
     def when(self) -> str:
-        """What the holding reply promises: the SLA deadline, or after hours the next opening, when the
-        team is back ("by 10:00 tomorrow", conversation-policy.md's SLA clock); urgent keeps its 15 minutes."""
-        promise = self.deadline
-        if promise is not None and not is_open(self.pb, self.now):
-            opening = next_opening(self.pb, self.now)
-            if opening is not None and opening < promise:
-                promise = opening
-        return phrase_by(self.pb, promise, self.now, self.language)
+        """What the holding reply promises: the escalation's SLA deadline, never earlier (rule 28: after hours
+        "by 11:00 tomorrow" for a clock that starts at the 09:00 opening, not the opening itself)."""
+        return phrase_by(self.pb, self.deadline, self.now, self.language)
 
     def ask(self, slot: str) -> None:
         """Put the one question of this reply; qualifying slots are remembered so none is asked twice."""

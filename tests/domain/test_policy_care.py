@@ -65,9 +65,10 @@ def test_human_request_says_when_a_person_answers_after_hours(demo: Playbook) ->
     assert "by 10:30 tomorrow" in text_of(d)
 
 
-def test_weekend_holding_reply_names_the_day_the_team_is_back(demo: Playbook) -> None:
+def test_weekend_holding_reply_promises_the_deadline_on_the_day_the_team_is_back(demo: Playbook) -> None:
     chat = Chat(demo, chicago(2026, 3, 14, 20))  # Saturday evening: closed Sunday, open Monday 10:00
-    assert "by 10:00 on Monday" in text_of(chat.send("call me", understood("human_request")))
+    # rule 28: the clock starts at Monday's opening, so the promise is its deadline, 2 h later
+    assert "by 12:00 on Monday" in text_of(chat.send("call me", understood("human_request")))
 
 
 def test_holding_reply_in_open_hours_promises_the_sla_deadline(chat: Chat) -> None:
@@ -174,7 +175,7 @@ def test_spanish_message_is_answered_in_spanish(chat: Chat) -> None:
 def test_spanish_holding_reply_says_when_in_spanish(demo: Playbook) -> None:
     chat = Chat(demo, chicago(2026, 3, 10, 22))
     d = chat.send("quiero hablar con una persona", understood("human_request", language="es"))
-    assert "mañana antes de las 09:00" in text_of(d)  # after hours: when the team is back
+    assert "mañana antes de las 11:00" in text_of(d)  # after hours: the deadline of a clock starting at 09:00
 
 
 def test_emoji_keeps_the_conversation_language(chat: Chat) -> None:
