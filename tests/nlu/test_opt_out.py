@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from dm_bot.nlu.opt_out import OptOutDetector, default_detector
+from dm_bot.nlu.opt_out import OptOutDetector, OptOutReading, default_detector
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +93,15 @@ def test_an_unknown_key_names_the_file(tmp_path: Path) -> None:
     broken.write_text(source.read_text(encoding="utf-8") + "\nrequets: [stop]\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"opt_out.yaml: unknown key 'requets'"):
         OptOutDetector.load(broken)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_text_gets_a_reading_never_an_exception(detector: OptOutDetector, text: str) -> None:
+    reading = detector.read(text)
+    assert not (reading.opt_out and reading.ruled_out)
+
+
+def test_a_pasted_wall_of_look_alikes_and_emoji_is_read_as_what_it_is(detector: OptOutDetector) -> None:
+    text = ("stop by, take me off the 3pm slot, how do i stop bruising? " * 90)[:5000] + " 😂" * 1000
+    assert detector.read(text) == OptOutReading(opt_out=False, ruled_out=True)
