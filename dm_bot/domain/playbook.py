@@ -28,6 +28,8 @@ REQUIRED_TEXTS: tuple[str, ...] = (
     "when_today", "when_tomorrow", "when_on_day", "when_on_date", "when_soon",
     *(f"day_{day}" for day in WEEKDAYS),
 )
+# Texts a playbook may leave out: the bot then says the general one ("greeting", "holding").
+OPTIONAL_TEXTS: tuple[str, ...] = ("greeting_again", "still_waiting")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class Qualifying:
     affirmative: tuple[str, ...] = ()  # "yes", read at the start of an answer only (YAML reads a bare yes: as true)
     negative: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()
+    # "ok", "kk", "cool": an acknowledgement, never thanks and never "not understood" (rules 18 and 19); a
+    # message of emoji alone is one too.
+    acknowledgements: tuple[str, ...] = ()
     # What a treatment's general `info` answers ("what is it", "how long does it last", "does it hurt").
     # A question about anything else ("which laser model do you use?") goes to a person (situation 5).
     # Empty: the general info answers every question about the treatment.

@@ -18,6 +18,7 @@ SLOTS: tuple[str, ...] = ("treatment", "timeline", "first_time", "budget")  # wh
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w(])(?:\+?\d|\(\d)[\d\s().-]{7,16}\d(?!\w)")
 AMOUNT = re.compile(r"\$?\s*(\d+(?:[.,]\d+)?)\s*(k\b)?", re.IGNORECASE)
+_RUNS = re.compile(r"([a-z])\1+")
 
 
 def normalize(text: str) -> str:
@@ -52,7 +53,23 @@ def yes_no(pb: Playbook, text: str) -> bool | None:
 
 
 def is_thanks(pb: Playbook, text: str) -> bool:
-    return mentions(text, pb.qualifying.thanks)
+    """Thanks however drawn out: "thank youuu" is "thank you" ("ty" and "tysm" too)."""
+    return mentions(squeezed(text), [squeezed(p) for p in pb.qualifying.thanks])
+
+
+def squeezed(text: str) -> str:
+    """Each run of one letter made single: "thank youuu" -> "thank you", "okkk" -> "ok"."""
+    return _RUNS.sub(r"\1", normalize(text))
+
+
+def is_acknowledgement(pb: Playbook, text: str) -> bool:
+    """"ok", "kk", "cool!", "👍", "😍😍": the whole message acknowledges, asks nothing and thanks for nothing."""
+    if not text.strip():
+        return False
+    words = squeezed(text).strip(" .!?¡¿,~")
+    if not any(c.isalnum() for c in words):
+        return "?" not in text  # emoji alone; "??" asks something
+    return words in {squeezed(p) for p in pb.qualifying.acknowledgements}
 
 
 def timeline(pb: Playbook, text: str) -> str | None:

@@ -9,11 +9,18 @@ from dm_bot.domain.actions import PriceQuote
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.models import Lead, Understanding
 from dm_bot.domain.playbook import FaqEntry, Localized, Playbook
+from dm_bot.domain.sla import awaiting_human
 
 MAX_QUOTES = 3  # "botox and filler prices?" gets both; a longer list is a menu, not a reply
 
 
 def greeting(d: Draft) -> None:
+    if awaiting_human(d.escalation):  # "hello??" while a person is due: when, not the welcome again (rule 26)
+        still_waiting(d)
+        return
+    if d.state.greeted and "greeting_again" in d.pb.texts:  # never the same welcome twice in a row
+        d.say("greeting_again")
+        return
     d.say("greeting")
     d.quick(tuple(option.pick(d.language) for option in d.pb.greeting_options))
     d.state = replace(d.state, greeted=True)
@@ -149,6 +156,8 @@ def other(d: Draft, before: Lead, text: str) -> None:
             d.link(d.lead.treatment)
         else:
             d.say("thanks")
+    elif qualify.is_acknowledgement(d.pb, text) and not qualify.is_thanks(d.pb, text):
+        pass  # "ok", "kk", "👍": nothing to answer, and "You're welcome" only answers thanks (rule 19)
     elif qualify.is_thanks(d.pb, text) or qualify.yes_no(d.pb, text):  # "sure" with nothing asked: a close
         d.say("thanks")
     elif d.lead != before:  # volunteered a fact ("next week works", a phone number)
@@ -156,8 +165,18 @@ def other(d: Draft, before: Lead, text: str) -> None:
         if d.lead.treatment is not None:
             budget_note(d)
             next_step(d)
+    elif awaiting_human(d.escalation):  # "??", "anyone there": the wait, not a clarifying question
+        still_waiting(d)
     else:
         miss(d)
+
+
+def still_waiting(d: Draft) -> None:
+    """The prospect nudges while an escalation waits: the person is still due by the SLA deadline (rule 28)."""
+    assert d.escalation is not None
+    due = d.escalation.deadline
+    d.deadline = due if due is not None and due > d.now else None
+    d.say("still_waiting" if "still_waiting" in d.pb.texts else "holding", when=d.when())
 
 
 def miss(d: Draft) -> None:

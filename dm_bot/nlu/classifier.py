@@ -14,7 +14,7 @@ from dm_bot.nlu import intent_model
 from dm_bot.nlu.budget import BudgetParser
 from dm_bot.nlu.language import LanguageDetector
 from dm_bot.nlu.opt_out import OptOutDetector
-from dm_bot.nlu.precedence import CuePhrases, Cues, Verdict, cue_text, decide
+from dm_bot.nlu.precedence import NOT_FEATURES, CuePhrases, Cues, Verdict, cue_text, decide
 from dm_bot.nlu.text import normalize
 from dm_bot.nlu.treatments import TreatmentMatcher
 from dm_bot.nlu.urgency import UrgencyDetector
@@ -92,7 +92,8 @@ class Extractors:
         rule_groups = self.rule_cues.found(plain) | frozenset({"opt_out"} if opt_out.opt_out else ())
         # The cues are features too: what the model learns from one cue phrase carries over to the rest of its group.
         signals = {"urgent": urgent, "medical": medical, "treatment": bool(treatments), "budget": budget is not None}
-        found = sorted(rule_groups | self.intent_cues.found(plain) | {name for name, on in signals.items() if on})
+        features = (rule_groups - NOT_FEATURES) | self.intent_cues.found(plain)
+        found = sorted(features | {name for name, on in signals.items() if on})
         words += [intent_model.cue_word(group) for group in found]
         return Reading(normalized, words, treatments, budget, Cues.of(rule_groups, urgent, medical), read.ruled_out,
                        opt_out.ruled_out)

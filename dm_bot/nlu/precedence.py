@@ -9,7 +9,8 @@ from pathlib import Path
 
 from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
 
-RULE_CUES = ("opt_out", "complaint", "booking", "pricing")  # the groups of intents/precedence.yaml
+RULE_CUES = ("opt_out", "complaint", "booking", "pricing", "price_question")  # the groups of intents/precedence.yaml
+NOT_FEATURES = frozenset({"price_question"})  # groups the rules read but the intent model does not
 # A cue tips the model's choice only towards an intent the model already gives at least this much: a cue word
 # alone ("how much downtime", "no difference in price") is too weak to overrule a confident model.
 TIP_FLOOR = {"complaint": 0.05, "booking": 0.05, "pricing": 0.03}
@@ -28,6 +29,7 @@ class Cues:
     complaint: bool = False
     booking: bool = False
     pricing: bool = False
+    price_question: bool = False
 
     @classmethod
     def of(cls, found: frozenset[str], urgent: bool = False, medical: bool = False) -> Cues:
@@ -88,6 +90,8 @@ def decide(scores: Mapping[str, float], cues: Cues) -> Verdict:
         return _by_rule("booking", scores, "booking beats pricing")
     if top == "treatment_info" and cues.pricing and scores.get("pricing", 0.0) >= TIP_FLOOR["pricing"]:
         return _by_rule("pricing", scores, "pricing beats treatment_info")
+    if top in ("other", "greeting") and cues.price_question:
+        return _by_rule("pricing", scores, "a price question is not thanks or small talk")
     return Verdict(top, float(scores[top]))
 
 

@@ -83,5 +83,16 @@ def test_rule_cues_become_the_cues_of_the_rules(phrases: CuePhrases) -> None:
 
 def test_every_cue_file_group_compiles() -> None:
     # opt_out is read by dm_bot/nlu/opt_out.py (tests/nlu/test_opt_out.py), not by a cue group
-    assert set(CuePhrases.load("precedence.yaml").groups) == {"complaint", "booking", "pricing"}
+    assert set(CuePhrases.load("precedence.yaml").groups) == {"complaint", "booking", "pricing", "price_question"}
+
+
+@pytest.mark.parametrize("top", ["other", "greeting"])
+def test_a_price_question_is_pricing_even_when_the_model_reads_thanks_or_small_talk(top: str) -> None:
+    assert decide(scores(**{top: 0.95}), Cues(price_question=True)).intent == "pricing"
+    assert decide(scores(treatment_info=0.95), Cues(price_question=True)).intent == "treatment_info"
+
+
+@pytest.mark.parametrize("text", ["omg love this 😍 how much?", "how much", "price??", "cuanto?", "$$?"])
+def test_price_questions_are_found_however_short(phrases: CuePhrases, text: str) -> None:
+    assert "price_question" in phrases.found(cue_text(normalize(text)))
     assert "hours_location" in CuePhrases.load("intent_cues.yaml").groups

@@ -1,0 +1,46 @@
+"""Conversation competence (conversation-policy.md rules 18, 19, 26, 28): acknowledgements, greetings and
+nudges while a person is due."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Chat, escalation_of, text_of, understood
+
+from dm_bot.domain.actions import Escalate
+
+
+@pytest.mark.parametrize("ack", ["ok", "kk", "cool!", "👍", "😍😍", "🔥🔥", "sounds good"])
+def test_an_acknowledgement_after_a_price_is_neither_thanks_nor_a_miss(chat: Chat, ack: str) -> None:
+    chat.send("how much is hydrafacial", understood("pricing", "facial"))
+    d = chat.send(ack, understood("other"))
+    reply = text_of(d).lower()
+    assert "welcome" not in reply and "catch" not in reply
+    assert not any(isinstance(a, Escalate) for a in d.actions)
+
+
+def test_acknowledgements_in_a_row_never_escalate_as_not_understood(chat: Chat) -> None:
+    for ack in ("kk", "👍", "ok", "cool"):
+        d = chat.send(ack, understood("other"))
+        assert escalation_of(d) is None and "catch" not in text_of(d).lower()
+
+
+def test_thanks_still_gets_the_close(chat: Chat) -> None:
+    chat.send("how much is hydrafacial", understood("pricing", "facial"))
+    assert "welcome" in text_of(chat.send("thank youuu 🥰", understood("other"))).lower()
+
+
+def test_a_second_greeting_is_not_the_welcome_again(chat: Chat) -> None:
+    first = text_of(chat.send("hi", understood("greeting")))
+    second = text_of(chat.send("hello??", understood("greeting")))
+    assert second and second != first and "Welcome to" not in second
+
+
+def test_hello_while_a_person_is_due_says_when_by_the_sla_deadline(chat: Chat) -> None:
+    d = chat.send("can i talk to someone", understood("human_request"))  # Tuesday 11:00: due by 13:00
+    holding = text_of(d)
+    assert "13:00" in holding
+    nudge = chat.send("hello??", understood("greeting"))
+    assert "13:00" in text_of(nudge) and text_of(nudge) != holding and "Welcome to" not in text_of(nudge)
+    assert escalation_of(nudge) is None  # the clock already runs: not restarted
+    again = chat.send("??", understood("other"))
+    assert "13:00" in text_of(again) and "catch" not in text_of(again).lower()
