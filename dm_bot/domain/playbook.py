@@ -111,6 +111,9 @@ class Qualifying:
     # "ok", "kk", "cool": an acknowledgement, never thanks and never "not understood" (rules 18 and 19); a
     # message of emoji alone is one too.
     acknowledgements: tuple[str, ...] = ()
+    # "and lip filler?", "y el relleno?", "what about cheeks": a short follow-up opening so asks what was just
+    # asked, about another treatment (rule 18).
+    follow_ups: tuple[str, ...] = ()
     # What a treatment's general `info` answers ("what is it", "how long does it last", "does it hurt").
     # A question about anything else ("which laser model do you use?") goes to a person (situation 5).
     # Empty: the general info answers every question about the treatment.

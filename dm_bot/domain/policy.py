@@ -99,6 +99,8 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
         care.media(d)
     elif _tapped_treatment(d, turn):
         sales.quote(d, [d.lead.treatment or ""])
+    elif _price_follow_up(d, turn):
+        sales.quote(d, [t for t in u.treatments if d.pb.offer(t) is not None] or list(u.treatments))
     else:
         _by_intent(d, u, text, before)
         if turn.inbound.media and not any(isinstance(a, Escalate) for a in d.actions):
@@ -123,6 +125,22 @@ def _tapped_treatment(d: Draft, turn: Turn) -> bool:
     u = turn.understanding
     short = len(text.split()) <= ANSWER_WORDS and "?" not in turn.inbound.text
     return short and bool(u.treatments) and u.intent != "booking"
+
+
+FOLLOW_UP_WORDS = 6
+
+
+def _price_follow_up(d: Draft, turn: Turn) -> bool:
+    """After a price, "and lip filler?" / "y el relleno de labios?" / "what about cheek filler" asks that
+    treatment's price (rule 18), whatever the words alone would be read as."""
+    u = turn.understanding
+    if turn.state.extra.get("topic") != "price" or not u.treatments or u.intent not in FOLLOWING_INTENTS:
+        return False
+    text = turn.inbound.text
+    return len(text.split()) <= FOLLOW_UP_WORDS and qualify.starts_with(text, d.pb.qualifying.follow_ups)
+
+
+FOLLOWING_INTENTS = ("treatment_info", "other", "pricing", "greeting")
 
 
 def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:

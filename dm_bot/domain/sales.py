@@ -57,6 +57,7 @@ def quote(d: Draft, treatments: list[str]) -> None:
         if offer is not None and offer.price is not None:
             d.say("price", treatment=d.name(tid), price=replies.format_price(d.pb, offer.price, d.language))
             d.act(PriceQuote(tid))
+            d.state = replace(d.state, extra={**d.state.extra, "topic": "price"})  # "and lip filler?" follows
     offer = d.pb.offer(primary)
     if offer is None:
         d.say("not_offered")

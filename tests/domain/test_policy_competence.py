@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import Chat, escalation_of, text_of, understood
 
-from dm_bot.domain.actions import Escalate
+from dm_bot.domain.actions import Escalate, PriceQuote
+from dm_bot.domain.models import Understanding
 
 
 @pytest.mark.parametrize("ack", ["ok", "kk", "cool!", "👍", "😍😍", "🔥🔥", "sounds good"])
@@ -44,3 +45,22 @@ def test_hello_while_a_person_is_due_says_when_by_the_sla_deadline(chat: Chat) -
     assert escalation_of(nudge) is None  # the clock already runs: not restarted
     again = chat.send("??", understood("other"))
     assert "13:00" in text_of(again) and "catch" not in text_of(again).lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "u"),
+    [("and lip filler?", understood("treatment_info", "lip_filler")),
+     ("what about cheek filler", understood("treatment_info", "dermal_filler")),
+     ("y el relleno de labios?", understood("treatment_info", "lip_filler", language="es"))],
+)
+def test_a_short_follow_up_after_a_price_asks_that_treatments_price(chat: Chat, text: str,
+                                                                    u: Understanding) -> None:
+    chat.send("how much is botox", understood("pricing", "neurotoxin"))
+    d = chat.send(text, u)
+    assert [a.treatment for a in d.actions if isinstance(a, PriceQuote)] == list(u.treatments)
+    assert escalation_of(d) is None
+
+
+def test_a_question_naming_a_treatment_without_a_price_before_is_not_priced(chat: Chat) -> None:
+    d = chat.send("and lip filler?", understood("treatment_info", "lip_filler"))
+    assert not any(isinstance(a, PriceQuote) for a in d.actions)
