@@ -156,6 +156,8 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
         "partnership": lambda: care.partnership(d),
     }
     handlers.get(u.intent, lambda: sales.other(d, before, text))()
+    if u.intent in ("pricing", "booking"):
+        sales.also_answer(d, text, "hours_location")
 
 
 def on_timer(

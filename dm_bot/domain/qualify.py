@@ -38,6 +38,14 @@ def mentions(text: str, phrases: Iterable[str]) -> bool:
     return any(_pattern(p).search(norm) for p in phrases if p.strip())
 
 
+def position(text: str, phrase: str) -> int | None:
+    """Where the phrase first stands in the text as whole words, or None."""
+    if not phrase.strip():
+        return None
+    match = _pattern(phrase).search(normalize(text))
+    return None if match is None else match.start()
+
+
 def starts_with(text: str, phrases: Iterable[str]) -> bool:
     """Whether the text opens with one of the phrases ("yes", "nope, ..."): yes/no read only there."""
     norm = normalize(text).lstrip(" ¡¿!?.,")

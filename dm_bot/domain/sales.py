@@ -107,12 +107,14 @@ def booking(d: Draft, asks_price: bool = False) -> None:
 
 def info(d: Draft, text: str, intent: str) -> None:
     """Treatment info, hours and location from the FAQ; no answer there: holding reply and escalate normal."""
-    answer = find_answer(d.pb, text, intent, d.lead.treatment)
+    answers = asked_topics(d.pb, text, intent, d.lead.treatment)
+    answer = answers[0] if answers else find_answer(d.pb, text, intent, d.lead.treatment)
     if answer is None:
         d.escalate("normal", "unanswered_question")
         d.say("question_holding", when=d.when())
         return
-    d.say_raw(answer.pick(d.language))
+    for part in answers or [answer]:  # "where are you? is there parking": every topic asked, in order (rule 17)
+        d.say_raw(part.pick(d.language))
     if intent == "treatment_info" and d.state.link_sent_at is None:
         d.ask("link")
 
@@ -131,6 +133,33 @@ def find_answer(pb: Playbook, text: str, intent: str, treatment: str | None) -> 
         return offer.info
     fallback = [e for e in entries if e.fallback]
     return fallback[0].answer if fallback else None
+
+
+MAX_TOPICS = 3
+
+
+def asked_topics(pb: Playbook, text: str, intent: str, treatment: str | None = None) -> list[Localized]:
+    """The FAQ answers of every general topic the message names by keyword, in the order it names them."""
+    found = []
+    for entry in pb.faq.values():
+        if intent not in entry.intents or entry.treatment not in (None, treatment):
+            continue
+        places = [qualify.position(text, keyword) for keyword in entry.keywords]
+        first = min((p for p in places if p is not None), default=None)
+        if first is not None:
+            found.append((first, entry.treatment is None, entry.answer))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [answer for _, _, answer in found[:MAX_TOPICS]]
+
+
+def also_answer(d: Draft, text: str, intent: str) -> None:
+    """A visit question beside a price or booking ask ("how much is dysport and where are you?") gets its
+    answer too, before the one question of the reply (rule 17)."""
+    extra = [a.pick(d.language) for a in asked_topics(d.pb, text, intent)]
+    if not extra:
+        return
+    at = len(d.parts) - 1 if d.asked and d.parts else len(d.parts)
+    d.parts[at:at] = extra
 
 
 def _score(entry: FaqEntry, text: str) -> int:

@@ -64,3 +64,15 @@ def test_a_short_follow_up_after_a_price_asks_that_treatments_price(chat: Chat, 
 def test_a_question_naming_a_treatment_without_a_price_before_is_not_priced(chat: Chat) -> None:
     d = chat.send("and lip filler?", understood("treatment_info", "lip_filler"))
     assert not any(isinstance(a, PriceQuote) for a in d.actions)
+
+
+def test_every_visit_topic_asked_is_answered_in_the_order_asked(chat: Chat) -> None:
+    reply = text_of(chat.send("where are you?? is there parking", understood("hours_location")))
+    assert "418 Magnolia" in reply and "garage" in reply and reply.index("418") < reply.index("garage")
+
+
+def test_a_visit_question_beside_a_price_gets_its_answer_before_the_one_question(chat: Chat) -> None:
+    d = chat.send("how much is dysport and where are u guys", understood("pricing", "neurotoxin"))
+    reply = text_of(d)
+    assert "$14" in reply and "418 Magnolia" in reply
+    assert reply.count("?") <= 1 and reply.index("418") < reply.rindex("?")
