@@ -93,6 +93,9 @@ class FaqEntry:
     intents: tuple[str, ...] = ("treatment_info",)
     treatment: str | None = None
     fallback: bool = False
+    # Said beside whatever else the message asks, whenever a keyword names it: services the spa does not
+    # offer ("how much is botox, also do u do hair transplants?" hears plainly that it does not, rule 24).
+    anywhere: bool = False
 
 
 @dataclass(frozen=True)

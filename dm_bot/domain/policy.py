@@ -156,8 +156,7 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
         "partnership": lambda: care.partnership(d),
     }
     handlers.get(u.intent, lambda: sales.other(d, before, text))()
-    if u.intent in ("pricing", "booking"):
-        sales.also_answer(d, text, "hours_location")
+    sales.also_answer(d, text, u.intent)
 
 
 def on_timer(

@@ -154,8 +154,12 @@ def asked_topics(pb: Playbook, text: str, intent: str, treatment: str | None = N
 
 def also_answer(d: Draft, text: str, intent: str) -> None:
     """A visit question beside a price or booking ask ("how much is dysport and where are you?") gets its
-    answer too, before the one question of the reply (rule 17)."""
-    extra = [a.pick(d.language) for a in asked_topics(d.pb, text, intent)]
+    answer too, and so does an `anywhere` entry the message names, before the one question of the reply
+    (rules 17 and 24)."""
+    topics = asked_topics(d.pb, text, "hours_location") if intent in ("pricing", "booking") else []
+    topics += [e.answer for e in d.pb.faq.values() if e.anywhere and _score(e, text) > 0]
+    extra = [a.pick(d.language) for a in topics]
+    extra = [part for n, part in enumerate(extra) if part not in d.parts and part not in extra[:n]]
     if not extra:
         return
     at = len(d.parts) - 1 if d.asked and d.parts else len(d.parts)

@@ -76,3 +76,16 @@ def test_a_visit_question_beside_a_price_gets_its_answer_before_the_one_question
     reply = text_of(d)
     assert "$14" in reply and "418 Magnolia" in reply
     assert reply.count("?") <= 1 and reply.index("418") < reply.rindex("?")
+
+
+def test_a_service_the_spa_does_not_offer_is_said_plainly_beside_the_rest(chat: Chat) -> None:
+    d = chat.send("how much is botox, also do u do hair transplants", understood("pricing", "neurotoxin"))
+    reply = text_of(d)
+    assert "$14" in reply and "don't offer" in reply and "yes" not in reply.lower()
+    alone = text_of(chat.send("do you guys do breast augmentation", understood("treatment_info")))
+    assert "don't offer" in alone and "plenty of men" not in alone
+
+
+def test_a_bare_guys_is_not_a_question_about_treating_men(chat: Chat) -> None:
+    reply = text_of(chat.send("ok guys what time do u close today", understood("hours_location")))
+    assert "plenty of men" not in reply and "19:00" in reply
