@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 import secrets
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -27,11 +29,20 @@ LOGIN_COOKIE = "dm_bot_login"  # the login form's own CSRF nonce, before there i
 HOME = "/inbox"
 
 
+# A path on this site, as browsers read it: one "/", then no second "/" or "\\" (browsers take "\\" for "/"),
+# and only printable ASCII (browsers drop tabs and newlines, and some read unicode slashes as "/").
+_SAFE_PATH = re.compile(r"/(?![/\\])[!-?A-~]*")  # no "@" either: no path here has one
+
+
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never `//evil.example` or a full URL (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """Only a same-origin relative path, else the inbox: never `//evil.example`, `/\\evil`, `/<tab>/evil`, a
+    full URL or a script (no open redirect). The path is checked also percent-decoded (`/%09/evil`,
+    `/%5cevil`), in case something on the way decodes it before a browser reads it."""
+    if not target or len(target) > 2000:
         return HOME
-    return target
+    path = re.split(r"[?#]", target, maxsplit=1)[0]
+    candidates = [target, unquote(path), unquote(unquote(path))]
+    return target if all(_SAFE_PATH.fullmatch(c) for c in candidates) else HOME
 
 
 def _login_nonce(request: web.Request) -> str | None:
