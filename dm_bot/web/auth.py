@@ -13,9 +13,10 @@ from dm_bot.domain.routing import Router
 from dm_bot.web.keys import CLOCK, SECRET_KEY, USERS
 from dm_bot.web.session import IDLE_TIMEOUT, Session, csrf_ok, csrf_token, decode_session, encode_session
 from dm_bot.web.staff import CSRF, LOOKED_UP, REFRESH, SESSION, USER, StaffUser
+from dm_bot.web.templating import render
 
 # StaffUser lives in dm_bot.web.staff (templating needs it without auth); pages import it from here.
-__all__ = ["StaffUser", "current_user", "login_required", "visible_accounts"]
+__all__ = ["StaffUser", "current_user", "login_required", "owner_required", "visible_accounts"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -110,6 +111,21 @@ def login_required(handler: Handler) -> Handler:
         return await handler(request)
 
     return guarded
+
+
+def owner_required(handler: Handler) -> Handler:
+    """`login_required`, and then owners and admins only: anyone else gets 403 (a page, or JSON for an API)."""
+
+    @functools.wraps(handler)
+    async def owners_only(request: web.Request) -> web.StreamResponse:
+        user = await current_user(request)
+        if user is not None and not user.sees_owner_pages:
+            if wants_json(request):
+                return web.json_response({"error": "owners only"}, status=403)
+            return render(request, "forbidden.html", status=403)
+        return await handler(request)
+
+    return login_required(owners_only)
 
 
 STAFF_PREFIXES = ("/login", "/logout", "/inbox", "/stats", "/static/")
