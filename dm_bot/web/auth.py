@@ -10,7 +10,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from dm_bot.domain.routing import Router
-from dm_bot.web.keys import CLOCK, SECRET_KEY, USERS
+from dm_bot.web.keys import CLOCK, SECRET_KEY, SETTINGS, USERS
 from dm_bot.web.session import IDLE_TIMEOUT, Session, csrf_ok, csrf_token, decode_session, encode_session
 from dm_bot.web.staff import CSRF, LOOKED_UP, REFRESH, SESSION, USER, StaffUser
 from dm_bot.web.templating import render
@@ -36,9 +36,21 @@ def visible_accounts(user: StaffUser, router: Router) -> list[str]:
     return loaded if len(loaded) == 1 else []
 
 
+def came_over_https(request: web.Request) -> bool:
+    """HTTPS to this server, or (with DM_BOT_TRUST_FORWARDED_PROTO) to the proxy in front, which says so in
+    X-Forwarded-Proto (its first value: the proxy nearest the browser writes it)."""
+    if request.secure:
+        return True
+    settings = request.app.get(SETTINGS)
+    if settings is None or not settings.trust_forwarded_proto:
+        return False
+    forwarded = request.headers.get("X-Forwarded-Proto", "")
+    return forwarded.split(",")[0].strip().lower() == "https"
+
+
 def cookie_options(request: web.Request) -> dict[str, Any]:
     """Not readable by scripts, not sent on cross-site POSTs; Secure whenever the page came over HTTPS."""
-    return {"httponly": True, "samesite": "Lax", "path": "/", "secure": request.secure}
+    return {"httponly": True, "samesite": "Lax", "path": "/", "secure": came_over_https(request)}
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, session: Session) -> None:
@@ -47,7 +59,7 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, sessi
 
 
 def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> None:
-    response.del_cookie(COOKIE, path="/", secure=request.secure, httponly=True, samesite="Lax")
+    response.del_cookie(COOKIE, path="/", secure=came_over_https(request), httponly=True, samesite="Lax")
 
 
 async def current_user(request: web.Request) -> StaffUser | None:
