@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from dm_bot.domain.routing import Router
 from dm_bot.web.keys import CLOCK, SECRET_KEY, SETTINGS, USERS
@@ -83,6 +84,14 @@ async def current_user(request: web.Request) -> StaffUser | None:
     return user
 
 
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """The form fields; a body that is no form (bytes that are not UTF-8, a broken multipart) is a 400."""
+    try:
+        return await request.post()
+    except ValueError:  # UnicodeDecodeError among them
+        raise web.HTTPBadRequest(text="the form could not be read") from None
+
+
 def request_session(request: web.Request) -> Session | None:
     """The session behind `current_user` (after it has run)."""
     return request.get(SESSION)
@@ -105,7 +114,7 @@ async def csrf_valid(request: web.Request) -> bool:
         return False
     token = request.headers.get(CSRF_HEADER)
     if token is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        token = str((await request.post()).get(CSRF_FIELD, ""))
+        token = str((await read_form(request)).get(CSRF_FIELD, ""))
     return csrf_ok(request.app[SECRET_KEY], session.nonce, token)
 
 

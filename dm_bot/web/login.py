@@ -15,6 +15,7 @@ from dm_bot.web.auth import (
     cookie_options,
     current_user,
     login_required,
+    read_form,
     set_session_cookie,
     staff_middleware,
 )
@@ -70,7 +71,7 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def login_submit(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     username = str(form.get("username", "")).strip().lower()[:64]
     password = str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")))
