@@ -62,6 +62,9 @@ class Settings:
     tiktok_access_token: str | None = _secret()
     booking_secret: str | None = _secret()  # POST /webhooks/booking of a single-spa deployment
     secrets_file: Path | None = None
+    # True behind an HTTPS proxy that sets X-Forwarded-Proto: a request it marks `https` gets Secure cookies.
+    # Off by default: without such a proxy in front, any client could send the header.
+    trust_forwarded_proto: bool = False
     account_tokens: Mapping[str, AccountTokens] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __repr__(self) -> str:
@@ -203,6 +206,7 @@ _CHECKS: dict[str, Callable[[str], Any]] = {
     "public_url": _base_url,
     "telegram_chat_id": _chat_id,
     "telegram_webhook": _bool,
+    "trust_forwarded_proto": _bool,
     "secrets_file": _existing_file,
 }
 

@@ -226,3 +226,12 @@ def test_a_malformed_secrets_file_is_named_without_quoting_its_values(
     assert message.startswith(f"DM_BOT_SECRETS_FILE: {in_tmp / name}: ")
     assert problem in message
     assert "tok-1" not in message and "12345" not in message
+
+
+@pytest.mark.parametrize(("raw", "trusted"), [("", False), ("true", True), ("1", True), ("no", False)])
+def test_trusting_x_forwarded_proto_is_off_unless_turned_on(in_tmp: Path, raw: str, trusted: bool) -> None:
+    assert load_settings({"DM_BOT_TRUST_FORWARDED_PROTO": raw}).trust_forwarded_proto is trusted
+
+
+def test_a_bad_trust_forwarded_proto_names_the_variable(in_tmp: Path) -> None:
+    assert _error({"DM_BOT_TRUST_FORWARDED_PROTO": "https"}) == "DM_BOT_TRUST_FORWARDED_PROTO: must be true or false"

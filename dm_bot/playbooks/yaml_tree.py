@@ -9,13 +9,39 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Loc = tuple[str | int, ...]
 
 
+MAX_DEPTH = 20  # levels of nesting: a playbook needs about six; 20,000 would overflow the parser's stack
+MAX_ALIASES = 32  # uses of `*name`: an alias bomb turns a few hundred bytes into gigabytes
+MAX_VALUES = 100_000  # values once aliases are expanded (a playbook has a few thousand)
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML 1.1 without its traps: `10:30` stays text (not 630) and `no`/`on` stay text (not booleans)."""
+    """YAML 1.1 without its traps: `10:30` stays text (not 630) and `no`/`on` stay text (not booleans);
+    nesting and aliases are limited, so a hostile file is a problem line, not a crash or 12 GB."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = self.aliases = self.values = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+        line = event.start_mark.line + 1
+        if isinstance(event, AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise YamlProblem(line, "(yaml)", f"more than {MAX_ALIASES} aliases (*name) in one playbook")
+        if self.depth >= MAX_DEPTH:
+            raise YamlProblem(line, "(yaml)", f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
@@ -126,6 +152,10 @@ def _key_text(node: Node) -> str | None:
 
 def _plain(loader: _Loader, node: Node, where: list[str], active: frozenset[int]) -> Any:
     """Data with text keys exactly as written and dates as ISO text, so strict JSON validation applies."""
+    loader.values += 1
+    if loader.values > MAX_VALUES:
+        message = f"too large once its aliases are expanded (more than {MAX_VALUES:,} values)"
+        raise YamlProblem(node.start_mark.line + 1, dotted(where), message)
     if isinstance(node, ScalarNode):
         value = loader.construct_object(node)
         if isinstance(value, date | datetime | time):

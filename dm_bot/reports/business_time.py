@@ -111,18 +111,23 @@ def common_timezone(playbooks: Sequence[Playbook]) -> str:
     return zones.pop() if len(zones) == 1 else "UTC"
 
 
+YEARS = (1971, 2999)  # a period outside these is a typo, and year 1 or 9999 overflows on the way to the database
+
+
 def parse_instant(option: str, text: str, tz: ZoneInfo, end: bool) -> datetime:
     """A DATE is a whole local day (an --until DATE includes that day); an ISO date and time is exact."""
     try:
-        day = date.fromisoformat(text)
+        when = datetime.combine(date.fromisoformat(text), time(0), tzinfo=tz)
+        whole_day = True
     except ValueError:
-        pass
-    else:
-        return datetime.combine(day + timedelta(days=1 if end else 0), time(0), tzinfo=tz)
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise PeriodError(f"{option}: {text!r} is not a date (YYYY-MM-DD) or an ISO date and time") from None
+        try:
+            when, whole_day = datetime.fromisoformat(text), False
+        except ValueError:
+            raise PeriodError(f"{option}: {text!r} is not a date (YYYY-MM-DD) or an ISO date and time") from None
+    if not YEARS[0] <= when.year <= YEARS[1]:
+        raise PeriodError(f"{option}: {text!r} is not between the years {YEARS[0]} and {YEARS[1]}")
+    if whole_day:
+        return when + timedelta(days=1 if end else 0)
     return when if when.tzinfo is not None else when.replace(tzinfo=tz)
 
 

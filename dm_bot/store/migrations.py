@@ -46,10 +46,18 @@ def _v3_staff_names(conn: Connection) -> None:
     _add_column(conn, "users", "telegram", "TEXT")
 
 
+def _v4_login_attempts(conn: Connection) -> None:
+    """Login attempts are counted in the database (reserved before the password is checked), not per process."""
+    schema.login_attempts.create(conn, checkfirst=True)
+    for index in schema.login_attempts.indexes:
+        index.create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
     (3, "staff message authors, Telegram accounts of logins", _v3_staff_names),
+    (4, "login attempts counted in the database", _v4_login_attempts),
 )
 
 LATEST = STEPS[-1][0]

@@ -6,11 +6,12 @@ only through the service (pipeline/ports.py has the roles it writes through).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from dm_bot.pipeline.records import ActionRow, Alert, LinkRow, Snapshot
 from dm_bot.store.inbox_queries import Contact, Delivery, Preview
+from dm_bot.store.login_attempts import Reservation
 from dm_bot.store.staff import MessageRow, QueueRow
 from dm_bot.store.staff_chat import EscalationBrief, ReplyWindowFacts, StaffChatMessage
 from dm_bot.store.users import UserRecord
@@ -69,13 +70,19 @@ class StaffChatLog(Protocol):
 
 
 class Users(Protocol):
-    """Staff logins and their sessions."""
+    """Staff logins, their sessions, and the attempts counted against the login limits."""
 
     async def get_user(self, username: str) -> UserRecord | None: ...
 
     async def set_password_hash(self, username: str, password_hash: str) -> bool: ...
 
     async def end_sessions(self, username: str, now: datetime) -> bool: ...
+
+    async def reserve_login_attempt(
+        self, limits: Sequence[tuple[str, int]], now: datetime, window: timedelta
+    ) -> Reservation: ...
+
+    async def release_login_attempt(self, attempt: str) -> None: ...
 
 
 class Health(Protocol):

@@ -229,3 +229,17 @@ Index("ix_conversations_account_created", conversations.c.account_id, conversati
       conversations.c.channel, conversations.c.first_response_at)
 Index("ix_escalations_account_opened", escalations.c.account_id, escalations.c.opened_at)
 Index("ix_actions_name_conversation", actions.c.name, actions.c.conversation_id)
+
+# -- login attempt limits (issue 15) --------------------------------------------------------------
+# One row per key (a username, a client address) per login attempt still counted: reserved before the
+# password is checked, so parallel guesses and several processes or instances share one count.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    _id(),
+    Column("subject", Text, nullable=False),  # "user:<name>" or "addr:<address>"
+    Column("attempt", Text, nullable=False),  # the reservation's token: a good login frees its own rows
+    Column("at", BigInteger, nullable=False),
+)
+Index("ix_login_attempts_subject", login_attempts.c.subject, login_attempts.c.at)
+Index("ix_login_attempts_at", login_attempts.c.at)

@@ -13,6 +13,7 @@ from dm_bot.store.changes import ChangesMixin, escalation_of
 from dm_bot.store.db import Database, connect
 from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
 from dm_bot.store.inbox_queries import InboxQueriesMixin
+from dm_bot.store.login_attempts import LoginAttemptsMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
 from dm_bot.store.staff import StaffMixin
@@ -25,7 +26,7 @@ from dm_bot.store.users import UsersMixin
 
 class SqlStore(
     DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
-    LinksMixin, BookingsMixin, StatsMixin,
+    LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 

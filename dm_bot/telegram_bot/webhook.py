@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from aiohttp import web
 
+from dm_bot.channels.parsing import PayloadError, load_json
 from dm_bot.telegram_bot.runner import WEBHOOK_PATH, StaffChat
 
 log = logging.getLogger(__name__)
@@ -25,14 +25,14 @@ async def telegram_update(request: web.Request) -> web.Response:
     if not hmac.compare_digest(given.encode(), chat.webhook_secret.encode()):
         raise web.HTTPForbidden(text="wrong or missing secret token")
     try:
-        data = json.loads(await request.read())
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = load_json(await request.read())  # deep nesting and huge numbers too: 400, never 500
+    except PayloadError:
         raise web.HTTPBadRequest(text="not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise web.HTTPBadRequest(text="not a Telegram update")
     try:
         await chat.put_update(data)
-    except (KeyError, TypeError, ValueError, AttributeError):  # shaped like no update Telegram sends
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):  # shaped like no update Telegram sends
         raise web.HTTPBadRequest(text="not a Telegram update") from None
     return web.Response(text="ok")
 

@@ -8,14 +8,16 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from dm_bot.domain.routing import Router
-from dm_bot.web.keys import CLOCK, SECRET_KEY, USERS
+from dm_bot.web.keys import CLOCK, SECRET_KEY, SETTINGS, USERS
 from dm_bot.web.session import IDLE_TIMEOUT, Session, csrf_ok, csrf_token, decode_session, encode_session
 from dm_bot.web.staff import CSRF, LOOKED_UP, REFRESH, SESSION, USER, StaffUser
+from dm_bot.web.templating import render
 
 # StaffUser lives in dm_bot.web.staff (templating needs it without auth); pages import it from here.
-__all__ = ["StaffUser", "current_user", "login_required", "visible_accounts"]
+__all__ = ["StaffUser", "current_user", "login_required", "owner_required", "visible_accounts"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -35,9 +37,21 @@ def visible_accounts(user: StaffUser, router: Router) -> list[str]:
     return loaded if len(loaded) == 1 else []
 
 
+def came_over_https(request: web.Request) -> bool:
+    """HTTPS to this server, or (with DM_BOT_TRUST_FORWARDED_PROTO) to the proxy in front, which says so in
+    X-Forwarded-Proto (its first value: the proxy nearest the browser writes it)."""
+    if request.secure:
+        return True
+    settings = request.app.get(SETTINGS)
+    if settings is None or not settings.trust_forwarded_proto:
+        return False
+    forwarded = request.headers.get("X-Forwarded-Proto", "")
+    return forwarded.split(",")[0].strip().lower() == "https"
+
+
 def cookie_options(request: web.Request) -> dict[str, Any]:
     """Not readable by scripts, not sent on cross-site POSTs; Secure whenever the page came over HTTPS."""
-    return {"httponly": True, "samesite": "Lax", "path": "/", "secure": request.secure}
+    return {"httponly": True, "samesite": "Lax", "path": "/", "secure": came_over_https(request)}
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, session: Session) -> None:
@@ -46,7 +60,7 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, sessi
 
 
 def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> None:
-    response.del_cookie(COOKIE, path="/", secure=request.secure, httponly=True, samesite="Lax")
+    response.del_cookie(COOKIE, path="/", secure=came_over_https(request), httponly=True, samesite="Lax")
 
 
 async def current_user(request: web.Request) -> StaffUser | None:
@@ -68,6 +82,14 @@ async def current_user(request: web.Request) -> StaffUser | None:
     if session.needs_refresh(now):
         request[REFRESH] = session.touched(now)
     return user
+
+
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """The form fields; a body that is no form (bytes that are not UTF-8, a broken multipart) is a 400."""
+    try:
+        return await request.post()
+    except ValueError:  # UnicodeDecodeError among them
+        raise web.HTTPBadRequest(text="the form could not be read") from None
 
 
 def request_session(request: web.Request) -> Session | None:
@@ -92,7 +114,7 @@ async def csrf_valid(request: web.Request) -> bool:
         return False
     token = request.headers.get(CSRF_HEADER)
     if token is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        token = str((await request.post()).get(CSRF_FIELD, ""))
+        token = str((await read_form(request)).get(CSRF_FIELD, ""))
     return csrf_ok(request.app[SECRET_KEY], session.nonce, token)
 
 
@@ -110,6 +132,21 @@ def login_required(handler: Handler) -> Handler:
         return await handler(request)
 
     return guarded
+
+
+def owner_required(handler: Handler) -> Handler:
+    """`login_required`, and then owners and admins only: anyone else gets 403 (a page, or JSON for an API)."""
+
+    @functools.wraps(handler)
+    async def owners_only(request: web.Request) -> web.StreamResponse:
+        user = await current_user(request)
+        if user is not None and not user.sees_owner_pages:
+            if wants_json(request):
+                return web.json_response({"error": "owners only"}, status=403)
+            return render(request, "forbidden.html", status=403)
+        return await handler(request)
+
+    return login_required(owners_only)
 
 
 STAFF_PREFIXES = ("/login", "/logout", "/inbox", "/stats", "/static/")

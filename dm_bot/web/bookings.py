@@ -4,7 +4,6 @@ and `POST /inbox/{id}/booking` (staff mark a conversation booked, logged in, wit
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import math
 from collections.abc import Mapping
@@ -14,11 +13,12 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from dm_bot.channels.parsing import PayloadError, load_json
 from dm_bot.domain.models import TREATMENTS
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.records import BookingReport
-from dm_bot.web.auth import current_user, login_required, visible_accounts
+from dm_bot.web.auth import current_user, login_required, read_form, visible_accounts
 from dm_bot.web.keys import QUEUE, ROUTER, SECRET_KEY, SERVICE, SETTINGS
 
 SECRET_HEADER = "X-Booking-Secret"
@@ -71,7 +71,8 @@ def report_from(data: Mapping[str, Any], account_id: str, source: str, router: R
     if treatment is not None and treatment not in TREATMENTS:
         treatment = None  # a booking system's own service name: the link's or the lead's treatment stands
     conversation = _text(data, "conversation_id")
-    if conversation is not None and not conversation.isdigit():
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and no more than a BIGINT holds.
+    if conversation is not None and not (conversation.isascii() and conversation.isdigit() and len(conversation) <= 18):
         raise BadReport("conversation_id: must be a number")
     report = BookingReport(
         account_id, source, int(conversation) if conversation else None, _text(data, "token"),
@@ -88,10 +89,10 @@ async def _payload(request: web.Request) -> dict[str, Any]:
     if len(body) > MAX_BODY:
         raise BadReport("body too large")
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        return {k: v for k, v in (await read_form(request)).items() if isinstance(v, str)}
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = load_json(body)  # deep nesting and 5,000-digit numbers are a PayloadError, not a crash
+    except PayloadError:
         raise BadReport("body: must be a JSON object") from None
     if not isinstance(data, dict):
         raise BadReport("body: must be a JSON object")
@@ -113,13 +114,28 @@ async def _account(request: web.Request, data: Mapping[str, Any]) -> str | None:
     return router.accounts[0] if len(router.accounts) == 1 else None
 
 
-def _secret_ok(request: web.Request, account_id: str) -> bool:
-    expected = request.app[SETTINGS].booking_secret_for(account_id)
-    given = request.headers.get(SECRET_HEADER) or request.headers.get("Authorization", "").removeprefix("Bearer ")
+def _given_secret(request: web.Request) -> str:
+    return request.headers.get(SECRET_HEADER) or request.headers.get("Authorization", "").removeprefix("Bearer ")
+
+
+def _matches(given: str, expected: str | None) -> bool:
     return bool(expected and given) and hmac.compare_digest(given.encode(), str(expected).encode())
 
 
+def _secret_ok(request: web.Request, account_id: str) -> bool:
+    return _matches(_given_secret(request), request.app[SETTINGS].booking_secret_for(account_id))
+
+
+def _some_secret_ok(request: web.Request) -> bool:
+    """The secret of some account (which one, the body says): checked before the body is read at all."""
+    settings, given = request.app[SETTINGS], _given_secret(request)
+    known = [settings.booking_secret, *(t.booking_secret for t in settings.account_tokens.values())]
+    return any([_matches(given, secret) for secret in known])  # a list: every secret compared, in constant time
+
+
 async def booking_webhook(request: web.Request) -> web.Response:
+    if not _some_secret_ok(request):
+        return web.json_response({"error": "forbidden"}, status=403)
     try:
         data = await _payload(request)
         account = await _account(request, data)
@@ -146,7 +162,7 @@ async def staff_booking(request: web.Request) -> web.Response:
     account = await request.app[QUEUE].conversation_account(cid)
     if account is None or account not in visible_accounts(user, request.app[ROUTER]):
         raise web.HTTPNotFound(text="no such conversation")  # another spa's conversation looks like none
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = {k: v for k, v in (await read_form(request)).items() if isinstance(v, str)}
     try:
         report = report_from({**form, "conversation_id": str(cid), "token": None, "contact": None}, account,
                              "staff", request.app[ROUTER])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from dm_bot.web import inbox_api
-from dm_bot.web.auth import StaffUser, current_user, login_required
+from dm_bot.web.auth import StaffUser, current_user, login_required, read_form
 from dm_bot.web.inbox_conversation import ConversationView, load_conversation
 from dm_bot.web.inbox_queue import QueueFilter, load_queue, queue_context
 from dm_bot.web.keys import QUEUE, SERVICE
@@ -89,7 +89,7 @@ async def claim(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     """Send through the channel (human-agent tagged); refused with the reason when the window allows no send."""
     view = await _view_or_404(request)
-    text = str((await request.post()).get("text", "")).strip()
+    text = str((await read_form(request)).get("text", "")).strip()
     if not text:
         return _conversation_page(request, view, 400, ERRORS["empty"])
     if len(text) > MAX_REPLY:

@@ -47,6 +47,10 @@ class Metrics:
             "dm_bot_sends_total", "Outbox deliveries by kind (message, alert) and result (sent, retry, failed)",
             ["kind", "result"], registry=self.registry,
         )
+        self.login_checks = Counter(
+            "dm_bot_login_checks_total", "Passwords checked at /login by result (ok, wrong)", ["result"],
+            registry=self.registry,
+        )
         self._webhook_children: dict[tuple[str, str], Any] = {}
         self._ack_children: dict[str, Any] = {}
         self._send_children: dict[tuple[str, str], Any] = {}
@@ -62,6 +66,9 @@ class Metrics:
         if child is None:
             child = self._ack_children[channel] = self.ack_seconds.labels(channel=channel)
         child.observe(seconds)
+
+    def login_checked(self, result: str) -> None:
+        self.login_checks.labels(result=result).inc()
 
     # -- the service's Telemetry port -------------------------------------------------------
 

@@ -8,6 +8,8 @@ from aiohttp import web
 
 from dm_bot.web.session import Session
 
+OWNER_ROLES = frozenset({"owner", "admin"})
+
 
 @dataclass(frozen=True, slots=True)
 class StaffUser:
@@ -20,6 +22,11 @@ class StaffUser:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def sees_owner_pages(self) -> bool:
+        """Owners and admins: the numbers (revenue, each VA's SLA figures) are not a VA's to read."""
+        return self.role in OWNER_ROLES
 
 
 USER = web.RequestKey("dm_bot_staff_user", StaffUser)

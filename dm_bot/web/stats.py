@@ -10,7 +10,7 @@ import re
 from aiohttp import web
 
 from dm_bot.reports import numbers
-from dm_bot.web.auth import StaffUser, current_user, login_required, visible_accounts
+from dm_bot.web.auth import StaffUser, current_user, owner_required, visible_accounts
 from dm_bot.web.keys import CLOCK, REPORTS, ROUTER
 from dm_bot.web.stats_view import HELPERS, StatsRequest, chart_data, kpis, read_request
 from dm_bot.web.templating import render
@@ -25,7 +25,7 @@ async def _request(request: web.Request) -> tuple[StaffUser, StatsRequest]:
     return user, read_request(request.query, visible, request.app[ROUTER], request.app[CLOCK].now())
 
 
-@login_required
+@owner_required
 async def stats_page(request: web.Request) -> web.Response:
     _, req = await _request(request)
     if req.period is None:
@@ -42,7 +42,7 @@ def _filename(req: StatsRequest) -> str:
     return f"dm-bot-{label}-{since}-to-{until}.csv"
 
 
-@login_required
+@owner_required
 async def export_csv(request: web.Request) -> web.StreamResponse:
     _, req = await _request(request)
     if req.period is None:
