@@ -123,11 +123,13 @@ def _tapped_treatment(d: Draft, turn: Turn) -> bool:
     if text in {qualify.normalize(offer.name.en), qualify.normalize(offer.name.es or "")}:
         return True
     u = turn.understanding
-    short = len(text.split()) <= ANSWER_WORDS and "?" not in turn.inbound.text
+    asks_other = "?" in turn.inbound.text and not qualify.starts_with(text, d.pb.qualifying.follow_ups)
+    short = len(text.split()) <= ANSWER_WORDS and not asks_other  # "and lip filler?" answers too
     return short and bool(u.treatments) and u.intent != "booking"
 
 
 FOLLOW_UP_WORDS = 6
+FOLLOWING_INTENTS = ("treatment_info", "other", "pricing", "greeting")
 
 
 def _price_follow_up(d: Draft, turn: Turn) -> bool:
@@ -138,9 +140,6 @@ def _price_follow_up(d: Draft, turn: Turn) -> bool:
         return False
     text = turn.inbound.text
     return len(text.split()) <= FOLLOW_UP_WORDS and qualify.starts_with(text, d.pb.qualifying.follow_ups)
-
-
-FOLLOWING_INTENTS = ("treatment_info", "other", "pricing", "greeting")
 
 
 def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:

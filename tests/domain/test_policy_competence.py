@@ -89,3 +89,9 @@ def test_a_service_the_spa_does_not_offer_is_said_plainly_beside_the_rest(chat: 
 def test_a_bare_guys_is_not_a_question_about_treating_men(chat: Chat) -> None:
     reply = text_of(chat.send("ok guys what time do u close today", understood("hours_location")))
     assert "plenty of men" not in reply and "19:00" in reply
+
+
+def test_and_a_treatment_after_which_treatment_gets_its_price(chat: Chat) -> None:
+    chat.send("how much?", understood("pricing"))
+    d = chat.send("and lip filler?", understood("treatment_info", "lip_filler"))
+    assert [a.treatment for a in d.actions if isinstance(a, PriceQuote)] == ["lip_filler"]
