@@ -25,6 +25,8 @@ class Change:
     cancel_timers: tuple[TimerKind, ...] = ()  # the conversation's pending timers of these kinds
     claimed_by: str | None = None  # the escalation is now held by this person
     resolved_at: datetime | None = None  # the escalation is closed (its SLA timers with it)
+    resolved_by: str | None = None  # who closed it
+    resolution_note: str | None = None  # what was done, in the resolver's words (the thread shows it)
 
 
 Decide = Callable[[ConversationState, Escalation | None], Change | None]
@@ -44,13 +46,30 @@ def claim(who: str) -> Decide:
     return decide
 
 
-def resolve(now: datetime) -> Decide:
-    """The escalation leaves the queue; its SLA warning and breach will not fire."""
+# Escalations a person must have answered, or say in writing what was done, before they leave the queue.
+ACCOUNTED_REASONS = ("medical_emergency", "medical_concern", "complaint")
+MAX_NOTE = 2000
+
+
+def needs_account(escalation: Escalation) -> bool:
+    """An urgent, medical or complaint escalation: closing it silently could hide a person left unhelped."""
+    return escalation.priority == "urgent" or escalation.reason in ACCOUNTED_REASONS
+
+
+def may_resolve(escalation: Escalation, note: str) -> bool:
+    """Resolving needs a human reply already sent or a written note when `needs_account` says so."""
+    return not needs_account(escalation) or escalation.first_human_reply_at is not None or bool(note.strip())
+
+
+def resolve(now: datetime, who: str | None = None, note: str = "") -> Decide:
+    """The escalation leaves the queue; its SLA warning and breach will not fire. Refused (None) when it is
+    closed already, or when it is urgent, medical or a complaint with neither a human reply nor a note."""
+    text = note.strip()[:MAX_NOTE]
 
     def decide(state: ConversationState, escalation: Escalation | None) -> Change | None:
-        if escalation is None or escalation.resolved_at is not None:
+        if escalation is None or escalation.resolved_at is not None or not may_resolve(escalation, text):
             return None
-        return Change(resolved_at=now)
+        return Change(resolved_at=now, resolved_by=who, resolution_note=text or None)
 
     return decide
 

@@ -163,6 +163,7 @@ class SlaTargets:
     low_minutes: int | None = None
     warning_at: float = 0.75
     urgent_all_hours: bool = True
+    urgent_target: float = 0.95  # the share of urgent escalations answered in time below which /stats shows red
 
     def minutes(self, priority: str) -> int | None:
         value: int | None = getattr(self, f"{priority}_minutes")

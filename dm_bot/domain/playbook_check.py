@@ -131,6 +131,8 @@ def _sla(pb: Playbook) -> Iterator[Problem]:
             yield ("sla", f"{priority}_minutes"), "minutes must be positive (or null for no SLA)"
     if not 0 < pb.sla.warning_at < 1:
         yield ("sla", "warning_at"), "the warning must fall between 0 and 1 of the target"
+    if not 0 < pb.sla.urgent_target <= 1:
+        yield ("sla", "urgent_target"), "the share of urgent escalations answered in time must be above 0, at most 1"
     if not 0 < pb.nudge_delay_hours < 24:
         yield ("nudge_delay_hours",), "the nudge must go out inside the platforms' 24-hour reply window"
     if pb.takeover_pause_hours <= 0:

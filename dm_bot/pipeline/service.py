@@ -236,10 +236,12 @@ class Service:
         """A VA takes the escalation; False when it is closed or a colleague holds it."""
         return await self.store.change_escalation(escalation_id, changes.claim(who), self.clock.now()) is not None
 
-    async def resolve(self, escalation_id: int) -> bool:
-        """The escalation leaves the queue, its SLA timers cancelled; False when it was closed already."""
+    async def resolve(self, escalation_id: int, who: str | None = None, note: str = "") -> bool:
+        """The escalation leaves the queue, its SLA timers cancelled; False when it was closed already, or
+        when it is urgent, medical or a complaint with neither a human reply nor a note (domain/changes.py)."""
         now = self.clock.now()
-        return await self.store.change_escalation(escalation_id, changes.resolve(now), now) is not None
+        decide = changes.resolve(now, who, note)
+        return await self.store.change_escalation(escalation_id, decide, now) is not None
 
     async def hand_back(self, conversation_id: int) -> bool:
         """The bot answers the conversation again; False when there is no such conversation."""

@@ -32,6 +32,17 @@ def span(delta: timedelta) -> str:
     return _minutes(minutes) if minutes else "under 1 min"
 
 
+def business_span(delta: timedelta) -> str:
+    """Time on a business-hours clock, said so and in hours (a "day" of opening hours would mislead):
+    `45 min of business hours`, `27 h 5 min of business hours`."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if not minutes:
+        return "under 1 min of business hours"
+    hours, mins = divmod(minutes, 60)
+    text = (f"{hours} h {mins} min" if mins else f"{hours} h") if hours else f"{mins} min"
+    return f"{text} of business hours"
+
+
 def duration(seconds: float | None) -> str:
     """A measured duration (the owners' response times): `4.2 s` and `45 s` under a minute, then as a
     clock says it, rounded to the nearest minute."""

@@ -11,12 +11,11 @@ from dm_bot.reports.format import duration, money, percent
 FUNNEL = (
     ("conversations", "Conversations", None),
     ("leads", "New leads", "conversation_to_lead"),
-    ("qualified", "Qualified leads", "lead_to_qualified"),
     ("link_sent", "Sent a booking link", "lead_to_link"),
     ("clicked", "Clicked the link", "link_to_click"),
     ("booked", "Booked", "click_to_booking"),
 )
-RATE_OF = {"conversation_to_lead": "of conversations", "lead_to_qualified": "of leads", "lead_to_link": "of leads",
+RATE_OF = {"conversation_to_lead": "of conversations", "lead_to_link": "of leads",
            "link_to_click": "of those sent a link", "click_to_booking": "of those who clicked"}
 
 
@@ -35,12 +34,25 @@ def _funnel(figures: Mapping[str, Any]) -> list[str]:
         rows.append((label, figures["funnel"][key], note))
     lines = table(("Funnel", "people", ""), rows)
     lines.append(
-        f"Booking links sent {figures['booking_links_sent']}, clicked {figures['booking_link_clicks']}"
-        f" ({figures['booking_link_clicks_total']} clicks). Bookings {figures['bookings']},"
-        f" revenue {money(figures['revenue'])} from {figures['bookings_with_value']} with a value."
-        f" Opt-outs {figures['opt_outs']}, spam {figures['spam']}."
+        f"Each step is within the one before. Beside it: {figures['qualified_leads']} qualified leads"
+        f" ({percent(figures['conversion']['lead_to_qualified'])} of leads);"
+        f" {figures['booked_other_ways']} booked without clicking a booking link."
+    )
+    lines.append(
+        f"Booking links sent {figures['booking_links_sent_total']}, clicks {figures['booking_link_clicks_total']},"
+        f" bookings {figures['bookings_total']}, revenue {money(figures['revenue'])} from"
+        f" {figures['bookings_with_value']} with a value. Opt-outs {figures['opt_outs']}, spam {figures['spam']}."
     )
     return lines
+
+
+def _urgent(figures: Mapping[str, Any]) -> list[str]:
+    u = figures["urgent_sla"]
+    minutes = "/".join(str(m) for m in u["minutes"]) or "-"
+    flag = "  BELOW TARGET" if u["below_target"] else ""
+    return [f"Urgent escalations answered within {minutes} min: {percent(u['sla_compliance'])}"
+            f" ({u['sla_met']} met, {u['sla_breached']} breached, {u['sla_pending']} running;"
+            f" target {percent(u['target'])}){flag}"]
 
 
 def _responses(figures: Mapping[str, Any]) -> list[str]:
@@ -64,12 +76,13 @@ def _sla(title: str, groups: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 def _slices(title: str, groups: Mapping[str, Mapping[str, Any]]) -> list[str]:
     rows = [
-        (name, g["conversations"], g["new_leads"], g["qualified_leads"], g["booking_links_sent"],
-         g["booking_link_clicks"], g["bookings"], money(g["revenue"]), g["escalations"], percent(g["sla_compliance"]))
+        (name, g["conversations"], g["new_leads"], g["booking_links_sent"], g["booking_link_clicks"], g["bookings"],
+         g["qualified_leads"], g["booked_other_ways"], money(g["revenue"]), g["escalations"],
+         percent(g["sla_compliance"]))
         for name, g in groups.items() if g["conversations"] or g["escalations"]
     ]
-    return table((title, "convs", "leads", "qualified", "links", "clicked", "booked", "revenue", "escal.", "SLA"),
-                 rows)
+    return table((title, "convs", "leads", "got link", "clicked", "booked", "qualified", "booked other",
+                  "revenue", "escal.", "SLA"), rows)
 
 
 def render_table(figures: Mapping[str, Any], account_names: Mapping[str, str]) -> str:
@@ -79,7 +92,7 @@ def render_table(figures: Mapping[str, Any], account_names: Mapping[str, str]) -
     lines = [f"{names}: conversations that started from {period['since'][:10]} to {last_day}"
              f" ({period['timezone']}), and escalations opened then", ""]
     sections = [
-        _funnel(figures), _responses(figures), _sla("SLA by priority", figures["sla_by_priority"]),
+        _funnel(figures), _urgent(figures), _responses(figures), _sla("SLA by priority", figures["sla_by_priority"]),
         _sla("SLA by VA", figures["sla_by_va"]),
         table(("Escalations by reason", "count"), list(figures["escalations_by_reason"].items())),
         _slices("By channel", figures["by_channel"]), _slices("By treatment", figures["by_treatment"]),

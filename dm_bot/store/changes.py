@@ -80,7 +80,9 @@ async def _write(tx: Tx, conversation_id: int, escalation: Escalation | None, ch
                          {"w": change.claimed_by, "e": escalation.id})
     if change.resolved_at is not None:
         resolved = codec.to_us(change.resolved_at)
-        await tx.execute("UPDATE escalations SET resolved_at = :t WHERE id = :e", {"t": resolved, "e": escalation.id})
+        await tx.execute(
+            "UPDATE escalations SET resolved_at = :t, resolved_by = :w, resolution_note = :n WHERE id = :e",
+            {"t": resolved, "w": change.resolved_by, "n": change.resolution_note, "e": escalation.id})
         await tx.execute(
             "UPDATE timers SET done_at = :t, cancelled = 1 WHERE escalation_id = :e AND done_at IS NULL",
             {"t": resolved, "e": escalation.id},

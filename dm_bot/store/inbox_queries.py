@@ -57,6 +57,17 @@ class Delivery:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A closed escalation as the thread shows it: when, by whom, and the note written then."""
+
+    at: datetime
+    by: str | None
+    note: str | None
+    priority: str
+    reason: str
+
+
 def like_pattern(text: str) -> str:
     """A case-folded LIKE pattern that matches `text` literally anywhere."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -101,3 +112,13 @@ class InboxQueriesMixin:
             {"c": conversation_id},
         )
         return None if row is None else Delivery(row["status"], row["error"], int(row["attempts"]))
+
+    async def resolutions(self, conversation_id: int) -> list[Resolution]:
+        """The conversation's resolved escalations, oldest first."""
+        rows = await self.db.fetch(
+            "SELECT resolved_at, resolved_by, resolution_note, priority, reason FROM escalations"
+            " WHERE conversation_id = :c AND resolved_at IS NOT NULL ORDER BY resolved_at, id",
+            {"c": conversation_id},
+        )
+        return [Resolution(codec.from_us_required(r["resolved_at"]), r["resolved_by"], r["resolution_note"],
+                           r["priority"], r["reason"]) for r in rows]

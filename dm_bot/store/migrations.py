@@ -53,11 +53,18 @@ def _v4_login_attempts(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _v5_resolution_notes(conn: Connection) -> None:
+    """An escalation records who resolved it and, for urgent, medical and complaint ones, what was done."""
+    _add_column(conn, "escalations", "resolved_by", "TEXT")
+    _add_column(conn, "escalations", "resolution_note", "TEXT")
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
     (3, "staff message authors, Telegram accounts of logins", _v3_staff_names),
     (4, "login attempts counted in the database", _v4_login_attempts),
+    (5, "who resolved an escalation, and the resolution note", _v5_resolution_notes),
 )
 
 LATEST = STEPS[-1][0]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from dm_bot.pipeline.records import ActionRow, Alert, LinkRow, Snapshot
-from dm_bot.store.inbox_queries import Contact, Delivery, Preview
+from dm_bot.store.inbox_queries import Contact, Delivery, Preview, Resolution
 from dm_bot.store.login_attempts import Reservation
 from dm_bot.store.staff import MessageRow, QueueRow
 from dm_bot.store.staff_chat import EscalationBrief, ReplyWindowFacts, StaffChatMessage
@@ -37,6 +37,8 @@ class StaffQueue(Protocol):
     async def contact(self, conversation_id: int) -> Contact | None: ...
 
     async def latest_delivery(self, conversation_id: int) -> Delivery | None: ...
+
+    async def resolutions(self, conversation_id: int) -> list[Resolution]: ...
 
     async def links_of(self, conversation_id: int) -> list[LinkRow]: ...
 

@@ -113,6 +113,8 @@ escalations = Table(
     Column("first_human_reply_at", BigInteger),
     Column("resolved_at", BigInteger),
     Column("claimed_by", Text),
+    Column("resolved_by", Text),
+    Column("resolution_note", Text),  # urgent, medical and complaint escalations: what was done (migration 5)
 )
 Index("ix_escalations_open", escalations.c.account_id, escalations.c.resolved_at)
 

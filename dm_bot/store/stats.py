@@ -21,7 +21,8 @@ COUNTED_ACTIONS = ("booking_link", "suppress", "spam")
 
 _ESCALATIONS = (
     "SELECT e.id, e.account_id, e.conversation_id, c.channel, l.treatment, e.priority, e.reason, e.opened_at,"
-    " e.deadline, e.first_human_reply_at, e.resolved_at, e.claimed_by"
+    " e.deadline, e.first_human_reply_at, e.resolved_at, e.claimed_by,"
+    " COALESCE(c.contact_name, c.contact_id) AS contact"
     " FROM escalations e JOIN conversations c ON c.id = e.conversation_id"
     " LEFT JOIN leads l ON l.conversation_id = e.conversation_id WHERE {where} ORDER BY e.opened_at, e.id"
 )
@@ -60,7 +61,7 @@ def _scatter(rows: Sequence[Any], position: Mapping[int, int], columns: Sequence
 def _escalation(r: Any) -> EscalationFacts:
     return EscalationFacts(
         r["id"], r["account_id"], r["conversation_id"], r["channel"], r["treatment"], r["priority"], r["reason"],
-        r["opened_at"], r["deadline"], r["first_human_reply_at"], r["resolved_at"], r["claimed_by"],
+        r["opened_at"], r["deadline"], r["first_human_reply_at"], r["resolved_at"], r["claimed_by"], r["contact"],
     )
 
 

@@ -98,3 +98,4 @@ class EscalationFacts:
     first_human_reply_at: int | None
     resolved_at: int | None
     claimed_by: str | None
+    contact: str | None = None  # the prospect's name or handle as the platform gave it, else the platform's id

@@ -1,4 +1,5 @@
-"""What the staff chat obeys: the Claim button, a reply to an alert (sent to the prospect) and /queue."""
+"""What the staff chat obeys: the Claim button, a reply to an alert (sent to the prospect), /resolve as a reply
+to an alert, and /queue."""
 
 # Only chats configured for an account are obeyed, and only for that account's escalations: anyone can add
 # a bot to a group, and a message from elsewhere must not reach a prospect or reveal a queue.
@@ -46,6 +47,7 @@ class StaffHandlers:
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.add_handler(CallbackQueryHandler(self.claim, pattern=rf"^{CLAIM_PREFIX}\d+$"))
         application.add_handler(CommandHandler("queue", self.queue))
+        application.add_handler(CommandHandler("resolve", self.resolve))
         application.add_handler(MessageHandler(filters.REPLY & ~filters.COMMAND, self.reply))
 
     async def _staff_name(self, user: User) -> str:
@@ -139,6 +141,36 @@ class StaffHandlers:
         if status == "pending":
             return f"⏳ Not delivered yet ({error or 'waiting'}); it will be retried."
         return f"⚠️ Not sent on {where}: {error or 'unknown error'}. Try again from the inbox."
+
+    # -- /resolve, as a reply to an alert ---------------------------------------------------------
+
+    async def resolve(self, update: Update, context: Context) -> None:
+        """`/resolve what was done`, replying to an alert, closes its escalation; an urgent, medical or
+        complaint one only after a reply to the prospect or with a note (domain/changes.py decides)."""
+        message = update.effective_message
+        if message is None or update.effective_chat is None or update.effective_user is None:
+            return
+        origin = None
+        if message.reply_to_message is not None:
+            origin = await self._store.staff_message(str(update.effective_chat.id),
+                                                     message.reply_to_message.message_id)
+        if origin is None or origin.escalation_id is None:
+            if _accounts(self._chats, update.effective_chat):
+                await message.reply_text("Reply to an alert with /resolve and what was done.")
+            return
+        if origin.account_id not in _accounts(self._chats, update.effective_chat):
+            return
+        note = (message.text or "").partition(" ")[2].strip()
+        who = await self._staff_name(update.effective_user)
+        if await self._service.resolve(origin.escalation_id, who, note):
+            await message.reply_text("✅ Resolved" + (" with your note." if note else "."))
+            return
+        brief = await self._store.escalation_brief(origin.escalation_id)
+        if brief is None or brief.resolved_at is not None:
+            await message.reply_text("Already resolved.")
+        else:
+            await message.reply_text("Not resolved: an urgent, medical or complaint escalation needs a reply to the"
+                                     " prospect first, or a note: /resolve what was done.")
 
     # -- /queue ------------------------------------------------------------------------------------
 

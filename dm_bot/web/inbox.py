@@ -26,6 +26,8 @@ ERRORS = {
     "long": f"A reply may have at most {MAX_REPLY} characters.",
     "undelivered": "The platform did not take the reply; see the status above.",
     "booking": "The booking was not recorded: check the value and the treatment.",
+    "note": "Not resolved: an urgent, medical or complaint escalation needs a reply to the prospect or a note"
+            " of what was done.",
 }
 
 
@@ -107,11 +109,21 @@ async def reply(request: web.Request) -> web.Response:
 
 @login_required
 async def resolve(request: web.Request) -> web.Response:
+    """Close the escalation; an urgent, medical or complaint one only after a reply or with a note (the
+    domain decides; refused here with the reason, the note kept in the form)."""
     view = await _view_or_404(request)
     if view.escalation is None:
         return _see_other(f"/inbox/{view.conversation_id}?error=closed")
-    await request.app[SERVICE].resolve(view.escalation.id)
-    return _see_other(f"/inbox/{view.conversation_id}?done=resolved")
+    note = str((await read_form(request)).get("note", "")).strip()
+    if len(note) > MAX_REPLY:
+        return _conversation_page(request, view, 400, f"A note may have at most {MAX_REPLY} characters.")
+    user = await _user(request)
+    if await request.app[SERVICE].resolve(view.escalation.id, user.username, note):
+        return _see_other(f"/inbox/{view.conversation_id}?done=resolved")
+    fresh = await _view_or_404(request)
+    if fresh.escalation is None:
+        return _see_other(f"/inbox/{view.conversation_id}?error=closed")
+    return _conversation_page(request, fresh, 409, ERRORS["note"])
 
 
 @login_required

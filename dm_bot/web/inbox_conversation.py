@@ -9,10 +9,11 @@ from typing import Any
 
 from aiohttp import web
 
+from dm_bot.domain.changes import needs_account
 from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.records import ActionRow, Snapshot
 from dm_bot.reports.format import channel_label
-from dm_bot.store.inbox_queries import Contact, Delivery
+from dm_bot.store.inbox_queries import Contact, Delivery, Resolution
 from dm_bot.store.staff import MessageRow
 from dm_bot.web.auth import StaffUser, visible_accounts
 from dm_bot.web.inbox_view import (
@@ -28,7 +29,7 @@ from dm_bot.web.inbox_view import (
 )
 from dm_bot.web.keys import CLOCK, QUEUE, ROUTER
 
-AUTHOR_LABELS = {"bot": "Bot", "staff": "Staff", "echo": "Staff, in the app"}
+AUTHOR_LABELS = {"bot": "Bot", "staff": "Staff", "echo": "Staff, in the app", "note": "Resolved"}
 HIDDEN_DETAIL = ("text", "quick_replies", "deadline")  # the reply text is in the thread already
 SHOWN_ACTIONS = 60
 
@@ -57,6 +58,7 @@ class OpenEscalation:
     claimed_by: str | None
     answered: bool
     sla: Chip
+    needs_note: bool  # urgent, medical or complaint, not answered yet: resolving takes a written note
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,13 @@ def _bubble(pb: Playbook, message: MessageRow, contact: str, now: datetime) -> B
         who = f"{who} · {message.staff_name}"
     media = tuple(MEDIA_LABELS.get(kind, "Attachment") for kind in message.media)
     return Bubble(message.author, who, message.text, media, local_time(pb, message.at, now))
+
+
+def _note_bubble(pb: Playbook, r: Resolution, now: datetime) -> Bubble:
+    """A resolution in the thread (never sent to the prospect): who closed it and the note they wrote."""
+    who = "Resolved" + (f" by {r.by}" if r.by else "") + (" · a note for the staff, not sent" if r.note else "")
+    text = r.note or ""
+    return Bubble("note", who, text, (), local_time(pb, r.at, now))
 
 
 def _action(pb: Playbook, row: ActionRow, now: datetime) -> ActionItem:
@@ -131,6 +140,8 @@ async def load_conversation(request: web.Request, user: StaffUser, conversation_
     thread = await store.thread(conversation_id)
     actions = await store.actions(conversation_id)
     name = contact.name or contact.contact_id
+    timed = [(m.at, _bubble(pb, m, name, now)) for m in thread]
+    timed += [(r.at, _note_bubble(pb, r, now)) for r in await store.resolutions(conversation_id)]
     return ConversationView(
         conversation_id=conversation_id,
         contact=name,
@@ -141,7 +152,7 @@ async def load_conversation(request: web.Request, user: StaffUser, conversation_
         window=window_now(snap.channel, contact, thread, now),
         bot=_bot_chip(pb, snap, now),
         facts=lead_facts(pb, snap.lead) + _contact_facts(snap),
-        bubbles=[_bubble(pb, m, name, now) for m in thread],
+        bubbles=[bubble for _, bubble in sorted(timed, key=lambda pair: pair[0])],
         actions=[_action(pb, a, now) for a in actions[-SHOWN_ACTIONS:]][::-1],
         delivery=_delivery_chip(await store.latest_delivery(conversation_id)),
     )
@@ -159,8 +170,9 @@ def _escalation(pb: Playbook, snap: Snapshot, now: datetime) -> OpenEscalation |
     if esc is None:
         return None
     chip = sla_chip(pb, esc.priority, esc.opened_at, esc.deadline, esc.first_human_reply_at, now)
-    return OpenEscalation(esc.id, esc.priority, label(esc.reason), esc.claimed_by,
-                          esc.first_human_reply_at is not None, chip)
+    answered = esc.first_human_reply_at is not None
+    return OpenEscalation(esc.id, esc.priority, label(esc.reason), esc.claimed_by, answered, chip,
+                          needs_account(esc) and not answered)
 
 
 def _contact_facts(snap: Snapshot) -> list[tuple[str, str]]:

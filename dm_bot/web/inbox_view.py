@@ -15,7 +15,7 @@ from dm_bot.domain.platform import (
     window_allows,
 )
 from dm_bot.domain.playbook import Playbook
-from dm_bot.reports.format import sla_time, span
+from dm_bot.reports.format import business_span, sla_time, span
 
 MEDIA_LABELS = {  # media are named, never shown: a prospect's photo is health information, and untrusted
     "image": "Photo", "audio": "Voice note", "video": "Video", "file": "File", "share": "Shared post",
@@ -57,7 +57,10 @@ def sla_chip(
     """Time left until the stored deadline: business time (the clock stops while the spa is closed), urgent
     in wall time when the playbook says so; stopped at the first human reply."""
     if answered_at is not None:
-        return Chip("done", f"Answered in {span(sla_time(pb, priority, opened_at, answered_at))}", "SLA clock stopped")
+        took = sla_time(pb, priority, opened_at, answered_at)
+        if priority == "urgent" and pb.sla.urgent_all_hours:
+            return Chip("done", f"Answered in {span(took)}", "SLA clock stopped")
+        return Chip("done", f"Answered in {business_span(took)}", "SLA clock stopped; it counts opening hours only")
     if deadline is None:
         return Chip("off", "No SLA", "low priority: no clock, no alerts")
     if now >= deadline:

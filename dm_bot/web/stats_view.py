@@ -19,8 +19,9 @@ from dm_bot.reports.numbers import make_period
 from dm_bot.store.stats_records import Period
 
 PRESETS = ((7, "7 days"), (30, "30 days"), (90, "90 days"))
-FUNNEL = (("conversations", "Conversations"), ("leads", "New leads"), ("qualified", "Qualified"),
-          ("link_sent", "Got a booking link"), ("clicked", "Clicked"), ("booked", "Booked"))
+FUNNEL = (("conversations", "Conversations"), ("leads", "New leads"), ("link_sent", "Got a booking link"),
+          ("clicked", "Clicked it"), ("booked", "Booked"))  # each step a subset of the one before
+FUNNEL_RATES = (None, "conversation_to_lead", "lead_to_link", "link_to_click", "click_to_booking")
 PRIORITY_NAMES = {"urgent": "Urgent", "high": "High", "normal": "Normal", "low": "Low"}
 
 
@@ -76,6 +77,10 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
+def _seconds(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 1)
+
+
 def chart_data(figures: Mapping[str, Any]) -> str:
     """The numbers the charts draw, as JSON for a data attribute (the page's script reads it; no inline JS)."""
     points = figures["series"]["points"]
@@ -86,7 +91,7 @@ def chart_data(figures: Mapping[str, Any]) -> str:
         "series": {
             "bucket": figures["series"]["bucket"], "labels": [p["start"] for p in points],
             "conversations": [p["conversations"] for p in points], "booked": [p["booked"] for p in points],
-            "bot_seconds": [p["median_first_response_seconds"] for p in points],
+            "bot_seconds": [_seconds(p["median_first_response_seconds"]) for p in points],
             "human_minutes": [_minutes(p["median_human_response_seconds"]) for p in points],
         },
         "sla_priority": _sla_chart(sla_priority, PRIORITY_NAMES),
@@ -101,23 +106,43 @@ def _sla_chart(groups: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]
             "pending": [g["sla_pending"] for g in groups.values()]}
 
 
-def kpis(figures: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(label, value, note) of the cards at the top of the page."""
-    booked = figures["funnel"]["booked"]
+def kpis(figures: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(label, value, note, state) of the cards at the top of the page; state "late" draws a card red."""
+    urgent = figures["urgent_sla"]
+    minutes = "/".join(str(m) for m in urgent["minutes"]) or "-"
+    other = figures["booked_other_ways"]
     return [
-        ("Conversations", str(figures["conversations"]), f"{figures['new_leads']} new leads"),
+        ("Conversations", str(figures["conversations"]), f"{figures['new_leads']} new leads", ""),
         ("Qualified leads", str(figures["qualified_leads"]),
-         f"{percent(figures['conversion']['lead_to_qualified'])} of leads"),
-        ("Booked", str(booked), f"{percent(figures['conversion']['conversation_to_booking'])} of conversations"),
-        ("Revenue", money(figures["revenue"]), f"{figures['bookings_with_value']} bookings with a value"),
+         f"{percent(figures['conversion']['lead_to_qualified'])} of leads", ""),
+        ("Booked", str(figures["bookings"]),
+         f"{percent(figures['conversion']['conversation_to_booking'])} of conversations, through the link"
+         + (f" · {other} more another way" if other else ""), ""),
+        ("Revenue", money(figures["revenue"]), f"{figures['bookings_with_value']} bookings with a value", ""),
         ("Bot first reply", duration(figures["median_first_response_seconds"]),
-         f"median · p90 {duration(figures['p90_first_response_seconds'])}"),
+         f"median · p90 {duration(figures['p90_first_response_seconds'])}", ""),
         ("Staff reply", duration(figures["median_human_response_seconds"]),
-         f"median, business hours · p90 {duration(figures['p90_human_response_seconds'])}"),
-        ("SLA met", percent(figures["sla_compliance"]),
-         f"{figures['sla_met']} met · {figures['sla_breached']} breached · {figures['sla_pending']} running"),
+         f"median, business hours · p90 {duration(figures['p90_human_response_seconds'])}", ""),
+        ("Urgent answered in time", percent(urgent["sla_compliance"]),
+         (f"{urgent['sla_met']} of {urgent['sla_met'] + urgent['sla_breached']} within {minutes} min"
+          if urgent["sla_met"] + urgent["sla_breached"] else "no urgent escalation closed its clock")
+         + f" · target {percent(urgent['target'])}"
+         + (f" · {urgent['sla_pending']} running" if urgent["sla_pending"] else ""),
+         "late" if urgent["below_target"] else ("ok" if urgent["sla_compliance"] is not None else "")),
+        ("SLA met, all priorities", percent(figures["sla_compliance"]),
+         f"{figures['sla_met']} met · {figures['sla_breached']} breached · {figures['sla_pending']} running", ""),
     ]
 
 
-HELPERS: dict[str, Any] = {"duration": duration, "percent": percent, "money": money, "channel_names": CHANNEL_LABELS,
-           "priority_names": PRIORITY_NAMES, "funnel_steps": FUNNEL, "presets": PRESETS}
+def business_duration(seconds: float | None) -> str:
+    """A wait on a business-hours clock, in hours (a "day" of opening hours would mislead): `28 h 5 min`."""
+    if seconds is None or seconds < 3600:
+        return duration(seconds)
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+HELPERS: dict[str, Any] = {"duration": duration, "business_duration": business_duration, "percent": percent,
+           "money": money, "channel_names": CHANNEL_LABELS,
+           "priority_names": PRIORITY_NAMES, "funnel_steps": FUNNEL, "funnel_rates": FUNNEL_RATES,
+           "presets": PRESETS}

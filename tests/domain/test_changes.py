@@ -26,7 +26,24 @@ def test_a_claim_is_refused_when_a_colleague_holds_it_or_it_is_closed() -> None:
 
 def test_resolving_closes_an_open_escalation_once() -> None:
     assert changes.resolve(NOW)(STATE, OPEN) == changes.Change(resolved_at=NOW)
+    assert changes.resolve(NOW, "ana")(STATE, OPEN) == changes.Change(resolved_at=NOW, resolved_by="ana")
     assert changes.resolve(NOW)(STATE, replace(OPEN, resolved_at=NOW)) is None
+
+
+def test_urgent_medical_and_complaint_escalations_resolve_only_after_a_reply_or_with_a_note() -> None:
+    """Issue 15, item 9: a high-priority medical concern could be closed with no reply and no note."""
+    for priority, reason in (("urgent", "medical_emergency"), ("high", "medical_concern"), ("high", "complaint"),
+                             ("urgent", "human_request")):
+        escalation = replace(OPEN, priority=priority, reason=reason)
+        assert changes.needs_account(escalation)
+        assert changes.resolve(NOW, "ana")(STATE, escalation) is None
+        assert changes.resolve(NOW, "ana", "   \n ")(STATE, escalation) is None  # blank is no note
+        assert changes.resolve(NOW, "ana", " Called her; she is fine. ")(STATE, escalation) == changes.Change(
+            resolved_at=NOW, resolved_by="ana", resolution_note="Called her; she is fine.")
+        answered = replace(escalation, first_human_reply_at=NOW - timedelta(minutes=3))
+        assert changes.resolve(NOW, "ana")(STATE, answered) == changes.Change(resolved_at=NOW, resolved_by="ana")
+    for priority, reason in (("normal", "human_request"), ("low", "partnership"), ("normal", "media")):
+        assert changes.resolve(NOW)(STATE, replace(OPEN, priority=priority, reason=reason)) is not None
 
 
 def test_handing_back_ends_the_takeover_pause_and_keeps_the_rest() -> None:

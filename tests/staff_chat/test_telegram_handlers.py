@@ -160,3 +160,20 @@ async def test_queue_answers_only_in_a_staff_chat(rig: Rig) -> None:
     rig.telegram.user_message(CHAT, VERA, "/queue")
     [listing] = await bot_replies(rig.telegram, 1)
     assert listing["chat_id"] == CHAT
+
+
+async def test_resolve_in_the_staff_chat_needs_a_reply_or_a_note_for_a_complaint(rig: Rig) -> None:
+    """Issue 15, item 9, the Telegram path: /resolve as a reply to the alert; the domain decides."""
+    escalation_id, message_id = await escalate(rig, "I want a refund, my lips look uneven")
+    rig.telegram.user_message(CHAT, VERA, "/resolve", message_id)
+    [refused] = await bot_replies(rig.telegram, 1)
+    assert refused["text"].startswith("Not resolved: an urgent, medical or complaint escalation needs a reply")
+    brief = await rig.store.escalation_brief(escalation_id)
+    assert brief is not None and brief.resolved_at is None
+    rig.telegram.user_message(CHAT, VERA, "/resolve Called her: free touch-up booked Friday", message_id)
+    [_, done] = await bot_replies(rig.telegram, 2)
+    assert done["text"] == "✅ Resolved with your note."
+    conversation = await rig.store.escalation_brief(escalation_id)
+    assert conversation is not None and conversation.resolved_at is not None
+    [resolution] = await rig.store.resolutions(conversation.conversation_id)
+    assert (resolution.by, resolution.note) == ("@vera_va", "Called her: free touch-up booked Friday")

@@ -100,7 +100,7 @@ async def test_staff_answer_during_opening_hours_only(tmp_path: Path) -> None:
 
 async def test_dm_bot_demo_serves_the_history_to_the_printed_owner_login(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)  # the demo playbook is read from the project folder, as the README runs it
+    monkeypatch.chdir(tmp_path)  # any folder: the demo playbook is package data (issue 15, item 12)
     out, stop = io.StringIO(), asyncio.Event()
     task = asyncio.create_task(run_demo("127.0.0.1", 0, 3, classifier=script_classifier(), out=out, stop=stop,
                                         database=tmp_path / "demo.sqlite3"))
@@ -134,3 +134,12 @@ async def test_dm_bot_demo_serves_the_history_to_the_printed_owner_login(tmp_pat
     finally:
         stop.set()
         assert await task == 0
+
+
+def test_the_packaged_demo_playbook_is_the_project_one() -> None:
+    """`dm-bot demo` reads package data (it runs from any folder); the spec's playbooks/demo-spa.yaml is the same
+    file, so the two cannot drift."""
+    from importlib import resources
+
+    packaged = resources.files("dm_bot.commands.demo").joinpath("demo-spa.yaml")
+    assert packaged.read_bytes() == (ROOT / "playbooks" / "demo-spa.yaml").read_bytes()

@@ -45,17 +45,23 @@ def expected(truths: Iterable[Truth], escalations: Iterable[EscalationTruth]) ->
     first = [t.first_response for t in ts if t.first_response is not None]
     human = [e.human_response for e in es if e.human_response is not None]
     outcomes = Counter(e.sla for e in es)
-    funnel = {"conversations": len(ts), "leads": sum(t.lead for t in ts), "qualified": sum(t.qualified for t in ts),
-              "link_sent": sum(t.links > 0 for t in ts), "clicked": sum(t.links_clicked > 0 for t in ts),
-              "booked": sum(t.bookings > 0 for t in ts)}
+    # issue 15, item 7: people, each step within the one before; qualification beside it
+    funnel = {"conversations": len(ts), "leads": sum(t.lead for t in ts),
+              "link_sent": sum(t.links > 0 for t in ts),
+              "clicked": sum(t.links > 0 and t.links_clicked > 0 for t in ts),
+              "booked": sum(t.links > 0 and t.links_clicked > 0 and t.bookings > 0 for t in ts)}
+    qualified = sum(t.qualified for t in ts)
     return {
         "conversations": len(ts),
         "new_leads": funnel["leads"],
-        "qualified_leads": funnel["qualified"],
-        "booking_links_sent": sum(t.links for t in ts),
-        "booking_link_clicks": sum(t.links_clicked for t in ts),
+        "qualified_leads": qualified,
+        "booking_links_sent": funnel["link_sent"],
+        "booking_link_clicks": funnel["clicked"],
+        "bookings": funnel["booked"],
+        "booked_other_ways": sum(t.bookings > 0 for t in ts) - funnel["booked"],
+        "booking_links_sent_total": sum(t.links for t in ts),
         "booking_link_clicks_total": sum(t.clicks for t in ts),
-        "bookings": sum(t.bookings for t in ts),
+        "bookings_total": sum(t.bookings for t in ts),
         "bookings_with_value": sum(len(t.values) for t in ts),
         "revenue": float(sum(v for t in ts for v in t.values)),
         "opt_outs": sum(t.opt_out for t in ts),
@@ -65,7 +71,7 @@ def expected(truths: Iterable[Truth], escalations: Iterable[EscalationTruth]) ->
         "funnel": funnel,
         "conversion": {
             "conversation_to_lead": _rate(funnel["leads"], funnel["conversations"]),
-            "lead_to_qualified": _rate(funnel["qualified"], funnel["leads"]),
+            "lead_to_qualified": _rate(qualified, funnel["leads"]),
             "lead_to_link": _rate(funnel["link_sent"], funnel["leads"]),
             "link_to_click": _rate(funnel["clicked"], funnel["link_sent"]),
             "click_to_booking": _rate(funnel["booked"], funnel["clicked"]),
@@ -151,5 +157,5 @@ def _check_series_adds_up(figures: dict[str, Any]) -> None:
     assert [p["conversations"] for p in points] == [0, 9, 1]  # fay wrote on Tuesday evening, kim on Wednesday
     for key in ("conversations", "escalations", "sla_met", "sla_breached", "bookings"):
         assert sum(p[key] for p in points) == figures[key], key
-    for key in ("leads", "qualified", "link_sent", "clicked", "booked"):
+    for key in ("leads", "link_sent", "clicked", "booked"):
         assert sum(p[key] for p in points) == figures["funnel"][key], key

@@ -58,7 +58,9 @@ async def test_a_claimed_escalation_cannot_be_taken_by_another_va(store: SqlStor
 async def test_resolving_closes_the_escalation_and_cancels_its_sla_timers(store: SqlStore) -> None:
     eid, cid = await escalate(store, "a", "urgent", NOW + timedelta(minutes=15))
     later = NOW + timedelta(minutes=5)
-    assert await store.change_escalation(eid, changes.resolve(later), later) is not None
+    assert await store.change_escalation(eid, changes.resolve(later), later) is None  # urgent: a reply or a note
+    assert await store.change_escalation(eid, changes.resolve(later, "ana", " called her, all fine "), later)
+    assert [(r.by, r.note, r.at) for r in await store.resolutions(cid)] == [("ana", "called her, all fine", later)]
     assert await store.open_escalations() == []
     assert (await store.snapshot(cid)).escalation is None
     assert await store.claim_due_timers(NOW + timedelta(hours=1)) == []

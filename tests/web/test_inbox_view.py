@@ -67,7 +67,7 @@ def test_clock_stops_at_the_first_human_reply() -> None:
     answered = chicago(16, 10, 20)
     for later in (chicago(16, 10, 30), chicago(20, 9)):  # the chip no longer moves, even past the deadline
         chip = sla_chip(demo(), "high", opened, due, answered, later)
-        assert (chip.state, chip.label) == ("done", "Answered in 20 min")
+        assert (chip.state, chip.label) == ("done", "Answered in 20 min of business hours")
 
 
 def test_low_priority_has_no_clock() -> None:

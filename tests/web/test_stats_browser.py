@@ -38,33 +38,40 @@ def driver() -> Iterator[Any]:
 
 
 @pytest.fixture
-async def demo(tmp_path: Path) -> AsyncIterator[tuple[RunningApp, Login]]:
+async def demo(tmp_path: Path) -> AsyncIterator[tuple[RunningApp, Login, Login]]:
     env = settings_env(tmp_path)
     path = sqlite_path(env["DM_BOT_DATABASE_URL"])
     assert path is not None
     playbook = load_playbook(ROOT / "playbooks" / "demo-spa.yaml")
     made = await build_demo(path, playbook, CLASSIFIER, SystemClock().now(), 10, "http://127.0.0.1:8080")
     async with running_app(env, classifier=CLASSIFIER) as app:
-        yield app, made.logins[0]
+        yield app, made.logins[0], made.logins[1]
 
 
 async def test_an_owner_reads_the_charts_drills_into_a_slow_conversation_and_exports(
-    driver: Any, demo: tuple[RunningApp, Login]
+    driver: Any, demo: tuple[RunningApp, Login, Login]
 ) -> None:
-    app, owner = demo
+    app, owner, _ = demo
     browser = Browser(driver, app.url)
     await browser.go("/stats")  # not logged in: the login form, which comes back here
     (await browser.find("input[name=username]")).send_keys(owner.username)
     (await browser.find("input[name=password]")).send_keys(owner.password)
     await browser.run((await browser.find("button[type=submit].btn-wide")).click)
     await browser.find("html[data-charts-ready='1']")
-    drawn = await browser.js("return ['funnel-chart', 'times-chart', 'sla-priority-chart', 'sla-va-chart']"
+    charts = ['funnel-chart', 'times-chart', 'bot-times-chart', 'sla-priority-chart', 'sla-va-chart']
+    drawn = await browser.js(f"return {charts}"
                              ".map(id => { const c = document.getElementById(id); return !!c.chart && c.width > 0; })")
-    assert drawn == [True, True, True, True]
+    assert drawn == [True] * 5
+    units = await browser.js("return ['times-chart', 'bot-times-chart'].map(id => "
+                             "document.getElementById(id).chart.options.scales.y.title.text)")
+    assert units == ["min (business hours)", "s"]  # one unit per chart and axis (issue 15, item 8)
     funnel = await browser.js("return document.getElementById('funnel-chart').chart.data.datasets[0].data")
     people = [int((await browser.find(f"#funnel-table tr[data-step='{k}'] td.num")).text)
-              for k in ("conversations", "leads", "qualified", "link_sent", "clicked", "booked")]
+              for k in ("conversations", "leads", "link_sent", "clicked", "booked")]
     assert funnel == people and people[0] > 0 and people[-1] > 0
+    assert people == sorted(people, reverse=True)  # each step within the one before
+    cards = await browser.js("return [...document.querySelectorAll('.kpi')].map(k => k.innerText)")
+    assert any(c.startswith("URGENT ANSWERED IN TIME") and "target 95%" in c for c in cards), cards
     await browser.screenshot("stats.png", 1280, 2400)
     await browser.screenshot("stats-phone.png", 390, 2400)
 
@@ -84,3 +91,21 @@ async def test_an_owner_reads_the_charts_drills_into_a_slow_conversation_and_exp
                                  ".then(r => r.text()).then(done)")
     assert csv_text.startswith("conversation_id,started_at,channel,account,treatment")
     assert await browser.errors() == []  # the charts ran under the Content-Security-Policy without an error
+
+
+async def test_a_va_is_denied_the_owners_stats(driver: Any, demo: tuple[RunningApp, Login, Login]) -> None:
+    """Issue 15, item 3, as a VA sees it: the inbox opens, /stats and its CSV answer 403."""
+    app, _, va = demo
+    browser = Browser(driver, app.url)
+    await browser.run(driver.delete_all_cookies)
+    await browser.go("/login?next=/stats")
+    (await browser.find("input[name=username]")).send_keys(va.username)
+    (await browser.find("input[name=password]")).send_keys(va.password)
+    await browser.run((await browser.find("button[type=submit].btn-wide")).click)
+    await browser.find("h1")
+    await browser.go("/stats")
+    assert "kpi" not in driver.page_source and "Funnel" not in driver.page_source
+    status = await browser.run(driver.execute_async_script,
+                               "const done = arguments[0]; Promise.all(['/stats', '/stats/export.csv'].map("
+                               "u => fetch(u, {redirect: 'manual'}).then(r => r.status))).then(done)")
+    assert status == [403, 403]

@@ -48,7 +48,8 @@ async def _play(env: dict[str, str]) -> dict[str, int]:
     try:
         for contact, text in (("ana", "book lip filler"), ("ben", "can i talk to a person"),
                               ("cal", "can i talk to a person"), ("spam", "verify your page")):
-            outcome = await world.message(contact, text, latency=timedelta(seconds=2))
+            outcome = await world.message(contact, text, latency=timedelta(seconds=2),
+                                          name=None if contact == "cal" else contact.title())
             assert outcome.conversation_id is not None
             ids[contact] = outcome.conversation_id
             await world.advance(timedelta(minutes=5))
@@ -110,8 +111,9 @@ async def test_the_owner_sees_the_funnel_response_times_and_sla_of_the_period(we
     assert _row(page, "sla-va", "maria")[1:3] == ["1", "1"]
     assert _row(page, "by-channel", "instagram")[1] == "4"
     charts = _charts(page)
-    assert charts["funnel"] == {"labels": ["Conversations", "New leads", "Qualified", "Got a booking link", "Clicked",
-                                           "Booked"], "values": [4, 1, 0, 1, 1, 1]}
+    assert charts["funnel"] == {"labels": ["Conversations", "New leads", "Got a booking link", "Clicked it",
+                                           "Booked"], "values": [4, 1, 1, 1, 1]}
+    assert 'data-beside="qualified">0</strong> of the 1 leads are qualified' in page  # beside, not a step
 
 
 async def test_the_slowest_conversations_link_into_the_inbox(week: Week) -> None:
@@ -121,6 +123,8 @@ async def test_the_slowest_conversations_link_into_the_inbox(week: Week) -> None
     slowest = page[page.index('id="slowest"'):]
     links = re.findall(r'href="/inbox/(\d+)"', slowest)
     assert links[:2] == [str(week.ids["cal"]), str(week.ids["ben"])]  # Cal still waits; Ben waited 40 minutes
+    names = re.findall(r'href="/inbox/\d+">([^<]*)</a>', slowest)
+    assert names[:2] == ["cal", "Ben"]  # the prospect's handle or name, not "#160 · Instagram" (issue 15, item 8)
 
 
 async def test_an_owner_of_two_locations_switches_between_them_and_sees_both_together(week: Week) -> None:

@@ -9,6 +9,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
@@ -26,7 +27,7 @@ from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.web.passwords import hash_password
 
-DEMO_PLAYBOOK = Path("playbooks/demo-spa.yaml")
+DEMO_PLAYBOOK_FILE = "demo-spa.yaml"  # package data: a link to playbooks/demo-spa.yaml, so the two never differ
 DEMO_DATABASE = Path("var/demo.sqlite3")
 
 
@@ -104,9 +105,10 @@ async def run_demo(host: str, port: int, days: int, *, classifier: Classifier | 
         print("dm-bot demo: --days must be at least 1", file=sys.stderr)
         return 2
     try:
-        playbook = load_playbook(DEMO_PLAYBOOK)
+        with resources.as_file(resources.files(__package__).joinpath(DEMO_PLAYBOOK_FILE)) as path:
+            playbook, folder = load_playbook(path), path.parent
     except (PlaybookError, OSError) as exc:
-        print(f"dm-bot demo: {exc} (run it from the project folder)", file=sys.stderr)
+        print(f"dm-bot demo: the packaged demo playbook: {exc}", file=sys.stderr)
         return 2
     print(f"Building {days} days of demo history through the real pipeline...", file=out, flush=True)
     if classifier is None:
@@ -115,7 +117,7 @@ async def run_demo(host: str, port: int, days: int, *, classifier: Classifier | 
         classifier = load_classifier()
     demo = await build_demo(database, playbook, classifier, SystemClock().now(), days, f"http://{host}:{port}")
     fake = FakeChannel()  # a demo never writes to a real prospect
-    settings = Settings(database_url=demo.database_url, playbooks_dir=DEMO_PLAYBOOK.parent,
+    settings = Settings(database_url=demo.database_url, playbooks_dir=folder,
                         public_url=f"http://{host}:{port}", booking_secret=demo.booking_secret)
     deps = Deps({playbook.account_id: playbook}, classifier=classifier, notifier=LogNotifier(),
                 channels={"instagram": fake, "messenger": fake, "tiktok": fake})

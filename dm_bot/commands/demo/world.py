@@ -108,11 +108,11 @@ class World:
             await self.pipeline.service.claim(snap.escalation.id, who)
         return await self.pipeline.service.handle_staff_reply(conversation_id, text, staff_name=who)
 
-    async def resolve(self, conversation_id: int) -> bool:
+    async def resolve(self, conversation_id: int, who: str | None = None, note: str = "") -> bool:
         snap = await self.store.snapshot(conversation_id)
         if snap.escalation is None:
             return False
-        return await self.pipeline.service.resolve(snap.escalation.id)
+        return await self.pipeline.service.resolve(snap.escalation.id, who, note)
 
 
 class TableClassifier:

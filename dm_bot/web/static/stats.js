@@ -26,22 +26,20 @@
                scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }
   });
 
-  draw("times-chart", {
-    type: "line",
-    data: { labels: data.series.labels.map(function (day) { return day.slice(5); }), datasets: [
-      { label: "Staff reply, median (min)", data: data.series.human_minutes, borderColor: late,
-        backgroundColor: late, spanGaps: true, yAxisID: "minutes", tension: 0.25 },
-      { label: "Bot first reply, median (s)", data: data.series.bot_seconds, borderColor: brand,
-        backgroundColor: brand, spanGaps: true, yAxisID: "seconds", tension: 0.25 },
-      { label: "Conversations", data: data.series.conversations, type: "bar", backgroundColor: "rgba(104,113,130,.18)",
-        yAxisID: "count" }
-    ] },
-    options: { interaction: { mode: "index", intersect: false }, scales: {
-      minutes: { position: "left", beginAtZero: true, title: { display: true, text: "minutes" } },
-      seconds: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                 title: { display: true, text: "seconds" } },
-      count: { display: false, beginAtZero: true } } }
-  });
+  /* One unit per chart and axis: staff replies in minutes (of business hours), the bot's in seconds. */
+  function times(id, label, values, unit, colour) {
+    draw(id, {
+      type: "line",
+      data: { labels: data.series.labels.map(function (day) { return day.slice(5); }), datasets: [
+        { label: label, data: values, borderColor: colour, backgroundColor: colour, spanGaps: true, tension: 0.25 }
+      ] },
+      options: { plugins: { tooltip: { callbacks: { label: function (item) {
+                   return label + ": " + item.formattedValue + " " + unit; } } } },
+                 scales: { y: { beginAtZero: true, title: { display: true, text: unit } } } }
+    });
+  }
+  times("times-chart", "Staff reply to escalations, median", data.series.human_minutes, "min (business hours)", late);
+  times("bot-times-chart", "Bot first reply, median", data.series.bot_seconds, "s", brand);
 
   function sla(id, chart) {
     draw(id, {
