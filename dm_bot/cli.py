@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--account", action="append", metavar="ID", help="an account (repeat); all by default")
     stats.add_argument("--json", action="store_true", help="one JSON object instead of a table")
 
-    demo = sub.add_parser("demo", help="serve a fresh demo database with weeks of demo history and demo logins")
+    demo = sub.add_parser("demo", help="serve a fresh demo database with weeks of demo history, demo logins and"
+                                       " the prospect simulator at /demo/prospect")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
     demo.add_argument("--days", type=int, default=30, help="days of history to generate")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -38,6 +39,14 @@ class ScriptedClassifier:
             if keyword in lowered:
                 return understanding
         return Understanding("other", confidence=0.3)
+
+
+@functools.cache
+def real_classifier() -> Classifier:
+    """The shipped classifier, loaded once per test run (about a second): for the demo's varied texts."""
+    from dm_bot.nlu import load_classifier
+
+    return load_classifier()
 
 
 def settings_env(tmp: Path, **extra: str) -> dict[str, str]:

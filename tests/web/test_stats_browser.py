@@ -8,29 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apphelpers import ROOT, RunningApp, running_app, settings_env
+from apphelpers import ROOT, RunningApp, real_classifier, running_app, settings_env
 from browser_support import Browser, chromium
 
 from dm_bot.commands.demo.run import Login, build_demo
-from dm_bot.commands.demo.world import TableClassifier
-from dm_bot.domain.models import Budget, Understanding
 from dm_bot.pipeline.clock import SystemClock
 from dm_bot.playbooks import load_playbook
 from dm_bot.settings import sqlite_path
 
 pytestmark = pytest.mark.browser
-
-U = Understanding
-CLASSIFIER = TableClassifier({  # the demo's scripted texts, understood without loading the language model
-    "hi! how much is lip filler?": U("pricing", ("lip_filler",)),
-    "probably next month": U("other"),
-    "How much is botox?": U("pricing", ("neurotoxin",)),
-    "in a few weeks, my budget is around 300": U("other", (), Budget(300, 300)),
-    "I want to book a hydrafacial": U("booking", ("facial",)),
-    "can I talk to a real person please": U("human_request"),
-    "I am really disappointed, my results look uneven and nobody called me back": U("complaint"),
-})
-
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
@@ -43,8 +29,8 @@ async def demo(tmp_path: Path) -> AsyncIterator[tuple[RunningApp, Login, Login]]
     path = sqlite_path(env["DM_BOT_DATABASE_URL"])
     assert path is not None
     playbook = load_playbook(ROOT / "playbooks" / "demo-spa.yaml")
-    made = await build_demo(path, playbook, CLASSIFIER, SystemClock().now(), 10, "http://127.0.0.1:8080")
-    async with running_app(env, classifier=CLASSIFIER) as app:
+    made = await build_demo(path, playbook, real_classifier(), SystemClock().now(), 10, "http://127.0.0.1:8080")
+    async with running_app(env, classifier=real_classifier()) as app:
         yield app, made.logins[0], made.logins[1]
 
 

@@ -184,3 +184,11 @@ async def test_the_charting_library_is_served_from_the_package(week: Week) -> No
         status, script, response = await client.get("/static/vendor/chartjs/chart.umd.min.js")
     assert status == 200 and "javascript" in response.headers["Content-Type"]
     assert script.startswith("/*!\n * Chart.js v4")
+
+
+async def test_a_preset_of_unicode_digits_is_no_preset(week: Week) -> None:
+    """`days=²` reads as a digit to str.isdigit but not to int(): the default period, not a 500."""
+    async with StaffClient(week.app.url) as client:
+        await client.login("olga")
+        status, page, _ = await client.get("/stats?days=%C2%B2")
+    assert status == 200 and 'id="funnel-table"' in page

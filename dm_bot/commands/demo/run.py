@@ -1,11 +1,12 @@
 """`dm-bot demo`: `serve` on a fresh demo database with weeks of history made by the real pipeline (on a fake
-clock), printing the URLs, an owner login and a VA login."""
+clock), the prospect simulator at /demo/prospect (demo mode only), printing the URLs, an owner and a VA login."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
 import signal
+import socket
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,12 +18,13 @@ from aiohttp import web
 
 from dm_bot.app import Deps, create_app
 from dm_bot.commands.demo.history import History, Tally, load_script
+from dm_bot.commands.demo.platform import GRAPH_PREFIX, TIKTOK_PREFIX, DemoPlatform
+from dm_bot.commands.demo.simulator import Simulator
 from dm_bot.commands.demo.world import World
 from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.clock import SystemClock
 from dm_bot.pipeline.notifier import LogNotifier
 from dm_bot.pipeline.ports import Classifier
-from dm_bot.pipeline.testing import FakeChannel
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.web.passwords import hash_password
@@ -86,19 +88,36 @@ def describe(demo: Demo, playbook: Playbook, base_url: str, days: int) -> str:
         f"dm-bot demo: {playbook.name}, {days} days of history: {t.conversations} conversations,"
         f" {t.messages} prospect messages, {t.clicks} link clicks, {t.bookings} bookings, {t.staff_replies} staff"
         " replies.",
-        f"  Stats   {base_url}/stats",
+        f"  Try it  {base_url}/demo/prospect   write as a prospect; watch the inbox",
         f"  Inbox   {base_url}/inbox",
+        f"  Stats   {base_url}/stats",
         f"  Log in as the owner: {owner.username} / {owner.password}",
         f"  Log in as a VA:      {va.username} / {va.password}",
         f"  Booking webhook:     POST {base_url}/webhooks/booking  (header X-Booking-Secret: {demo.booking_secret})",
-        "Replies typed in the inbox go to a fake channel. Ctrl+C stops the demo.",
+        "Every reply goes to the demo's stand-in platform, never to a real one. Ctrl+C stops the demo.",
     ])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is built: its port (0 asks for a free one) is in the links
+    of the history and in the URLs the server posts its own webhooks and replies to."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def _loopback(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
 
 
 async def run_demo(host: str, port: int, days: int, *, classifier: Classifier | None = None,
                    out: TextIO = sys.stdout, stop: asyncio.Event | None = None,
                    database: Path = DEMO_DATABASE) -> int:
-    """Build the history, then serve it until Ctrl+C (or `stop`); 2 when the demo playbook is missing."""
+    """Build the history, then serve it with the prospect simulator until Ctrl+C (or `stop`)."""
     from dm_bot.playbooks import PlaybookError, load_playbook
 
     if days < 1:
@@ -110,26 +129,42 @@ async def run_demo(host: str, port: int, days: int, *, classifier: Classifier | 
     except (PlaybookError, OSError) as exc:
         print(f"dm-bot demo: the packaged demo playbook: {exc}", file=sys.stderr)
         return 2
-    print(f"Building {days} days of demo history through the real pipeline...", file=out, flush=True)
-    if classifier is None:
-        from dm_bot.nlu import load_classifier
-
-        classifier = load_classifier()
-    demo = await build_demo(database, playbook, classifier, SystemClock().now(), days, f"http://{host}:{port}")
-    fake = FakeChannel()  # a demo never writes to a real prospect
-    settings = Settings(database_url=demo.database_url, playbooks_dir=folder,
-                        public_url=f"http://{host}:{port}", booking_secret=demo.booking_secret)
-    deps = Deps({playbook.account_id: playbook}, classifier=classifier, notifier=LogNotifier(),
-                channels={"instagram": fake, "messenger": fake, "tiktok": fake})
-    runner = web.AppRunner(create_app(settings, deps), access_log=None)
-    await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
-        bound = runner.addresses[0][1]  # the port chosen when 0 was asked (tests)
-        print(describe(demo, playbook, f"http://{host}:{bound}", days), file=out, flush=True)
-        await _until_stopped(stop)
+        sock = _listen(host, port)
+    except OSError as exc:
+        print(f"dm-bot demo: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    bound = sock.getsockname()[1]
+    base_url, loop_url = f"http://{host}:{bound}", f"http://{_loopback(host)}:{bound}"
+    try:
+        print(f"Building {days} days of demo history through the real pipeline...", file=out, flush=True)
+        if classifier is None:
+            from dm_bot.nlu import load_classifier
+
+            classifier = load_classifier()
+        demo = await build_demo(database, playbook, classifier, SystemClock().now(), days, base_url)
+        platform = DemoPlatform(playbook, secrets.token_urlsafe(24), secrets.token_urlsafe(24),
+                                secrets.token_urlsafe(24), secrets.token_urlsafe(24))
+        settings = Settings(
+            database_url=demo.database_url, playbooks_dir=folder, public_url=base_url,
+            booking_secret=demo.booking_secret, meta_app_secret=platform.meta_secret,
+            tiktok_client_secret=platform.tiktok_secret, meta_page_token=platform.page_token,
+            tiktok_access_token=platform.tiktok_token, graph_api_url=loop_url + GRAPH_PREFIX,
+            tiktok_api_url=loop_url + TIKTOK_PREFIX,
+        )
+        deps = Deps({playbook.account_id: playbook}, classifier=classifier, notifier=LogNotifier())
+        app = create_app(settings, deps)
+        Simulator(platform, loop_url).add_routes(app)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            await web.SockSite(runner, sock).start()
+            print(describe(demo, playbook, base_url, days), file=out, flush=True)
+            await _until_stopped(stop)
+        finally:
+            await runner.cleanup()
     finally:
-        await runner.cleanup()
+        sock.close()
     return 0
 
 
