@@ -120,5 +120,13 @@ async def test_a_prospect_asks_a_price_in_the_simulator_and_an_urgent_dm_reaches
     human = await browser.find("#sim-thread .bubble-human", "this is our nurse")  # the inbox reply, via Graph
     assert "The spa (a person)" in human.text
     await _shot(browser, "demo-simulator.png", 1100, 980)
+    name = await browser.find("#name")  # another prospect: Mia's conversation is a person's now (bot paused)
+    await browser.run(name.clear)
+    await browser.run(name.send_keys, "Ava Lee")
+    await browser.js("document.getElementById('name').dispatchEvent(new Event('change'))")
+    await browser.type("#sim-text", "I want to book a hydrafacial")
+    await browser.click("#sim-send-button")
+    link = await browser.find("#sim-thread .bubble-business a[target=_blank]")  # the tracked link, tappable
+    assert link.get_attribute("href").startswith(base + "/b/")
     assert await browser.errors() == []
     print(f"urgent DM to inbox card: {arrived:.2f} s")

@@ -12,6 +12,24 @@
     return "channel=" + encodeURIComponent(channel.value) + "&name=" + encodeURIComponent(name.value.trim());
   }
 
+  /* The spa's tracked booking links (this server's /b/...) open in a new tab, as a tap would: the click is
+     counted in the funnel. Anything else stays text. */
+  function appendText(parent, text) {
+    var own = window.location.origin + "/b/";
+    text.split(/(https?:\/\/\S+)/).forEach(function (part) {
+      if (part.indexOf(own) === 0) {
+        var a = document.createElement("a");
+        a.href = part;
+        a.target = "_blank";
+        a.rel = "noopener";
+        a.textContent = part;
+        parent.appendChild(a);
+      } else if (part) {
+        parent.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   function bubble(line) {
     var li = document.createElement("li");
     li.className = "bubble bubble-" + line.author + (line.human ? " bubble-human" : "");
@@ -22,7 +40,7 @@
       who.textContent = line.human ? "The spa (a person)" : "The spa";
       li.appendChild(who);
     }
-    li.appendChild(document.createTextNode(line.text));
+    appendText(li, line.text);
     thread.appendChild(li);
     thread.scrollTop = thread.scrollHeight;
   }
