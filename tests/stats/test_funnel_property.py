@@ -9,7 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dm_bot.reports.figures import compute, funnel_stages
+from dm_bot.reports.figures import compute
+from dm_bot.reports.funnel import funnel_stages
 from dm_bot.store import codec
 from dm_bot.store.stats_records import ConversationColumns, Period
 
