@@ -29,7 +29,10 @@ REQUIRED_TEXTS: tuple[str, ...] = (
     *(f"day_{day}" for day in WEEKDAYS),
 )
 # Texts a playbook may leave out: the bot then says the general one ("greeting", "holding").
-OPTIONAL_TEXTS: tuple[str, ...] = ("greeting_again", "still_waiting")
+OPTIONAL_TEXTS: tuple[str, ...] = (
+    "greeting_again", "still_waiting", "repeat_prefix", "price_minimum", "after_link", "medical_hold",
+    "provider_confirm", "story_invite", "budget_options", "budget_none",
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Price:
     starting: bool = False
     up_to: float | None = None
     minimum_spend: float | None = None
+    typical: Localized | None = None  # how much a visit usually takes ("most people use 20-40 units ...")
 
     @property
     def threshold(self) -> float:
@@ -99,6 +103,15 @@ class FaqEntry:
 
 
 @dataclass(frozen=True)
+class ContentItem:
+    """A story, post, reel or ad of the spa's (by its platform id): what it shows, and its name for owners."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    treatment: str | None = None  # "how much is this?" in reply to it asks this treatment's price (rule 20)
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class Qualifying:
     """How qualifying reads and asks (situation 4): the phrases are data, in every language the spa speaks."""
 
@@ -121,6 +134,9 @@ class Qualifying:
     # A question about anything else ("which laser model do you use?") goes to a person (situation 5).
     # Empty: the general info answers every question about the treatment.
     info_topics: tuple[str, ...] = ()
+    # The details a price ask may also ask ("how much is lip filler n how long does it last"): then the
+    # treatment's info follows the price (rule 17). Empty: `info_topics`.
+    detail_topics: tuple[str, ...] = ()
     # Asking for something cheaper ("whats the cheaper option?") after a price: the treatment's
     # `cheaper_alternative` is quoted instead of the same price again.
     cheaper: tuple[str, ...] = ()
@@ -226,6 +242,7 @@ class Playbook:
     alerts_include_text: bool = False  # Telegram alerts may quote non-medical, non-complaint texts
     greeting_options: tuple[Localized, ...] = ()  # quick replies under the greeting
     qualifying: Qualifying = field(default_factory=Qualifying)
+    content: dict[str, ContentItem] = field(default_factory=dict)  # story / post / ad id -> what it shows
     time_format: str = "%H:%M"  # strftime of "by 10:00 tomorrow"
     date_format: str = "%m/%d"
 
@@ -236,6 +253,14 @@ class Playbook:
 
     def offer(self, treatment: str | None) -> TreatmentOffer | None:
         return None if treatment is None else self.treatments.get(treatment)
+
+    def shown_in(self, *content_ids: str | None) -> str | None:
+        """The offered treatment a story, post or ad shows: the first of the ids the playbook maps to one."""
+        for cid in content_ids:
+            item = None if cid is None else self.content.get(cid)
+            if item is not None and item.treatment in self.treatments:
+                return item.treatment
+        return None
 
     def speaks(self, language: Language) -> bool:
         """Whether the bot may answer in the language: English always, others when the texts have it."""

@@ -55,6 +55,9 @@ def _treatments(pb: Playbook) -> Iterator[Problem]:
                 yield (*at, "cheaper_alternative"), f"{alt!r} is not another treatment of this playbook"
             elif alt_offer.price is None or offer.price is None or alt_offer.price.threshold >= offer.price.threshold:
                 yield (*at, "cheaper_alternative"), f"{alt!r} needs a price below this treatment's"
+    for cid, item in pb.content.items():
+        if item.treatment is not None and item.treatment not in pb.treatments:
+            yield ("content", cid, "treatment"), f"{item.treatment!r} is not a treatment of this playbook"
     for i, tid in enumerate(pb.top_treatments):
         if tid not in pb.treatments:
             yield ("top_treatments", i), f"{tid!r} is not a treatment of this playbook"

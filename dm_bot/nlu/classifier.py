@@ -162,11 +162,12 @@ class SpacyClassifier:
             urgent=cues.urgent,
             confidence=min(1.0, max(0.0, verdict.confidence)),
             language=self._extractors.language.detect(_encodable(text)),
-            asks_price=cues.pricing,
+            asks_price=cues.pricing or cues.price_question,
         )
 
 
 SHORT_MESSAGE_WORDS = 3
+_LINK = re.compile(r"https?://|www\.|\.(com|net|ly|io)\b")
 
 
 def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
@@ -176,8 +177,14 @@ def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
     gets a clarifying reply (conversation-policy.md, situations 11 and 12). An opt-out needs a request
     to stop: suppression is not undone by the next message. A medical concern needs a symptom or a
     contraindication: a bare treatment name ("lip filler") is not one. Longer messages keep the model's
-    reading.
+    reading, but a question about the spa's prices or deals is never spam without a spam cue.
     """
+    asks_the_spa = cues.price_question or (cues.pricing and "?" in reading.normalized)
+    if intent == "pricing" and not (cues.pricing or cues.price_question or reading.treatments or reading.budget):
+        # "do you have a female injector?": no price, treatment or budget named; the model's next reading
+        return "?" in reading.normalized
+    if intent == "spam" and asks_the_spa:  # "any promo?" asks about the spa's prices: a prospect, not a seller
+        return _LINK.search(reading.normalized) is None
     if len(reading.normalized.split()) > SHORT_MESSAGE_WORDS:
         return False
     if intent == "spam":

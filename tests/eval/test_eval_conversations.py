@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -115,11 +116,14 @@ async def test_extended_expect_keys_check_the_replies_the_repeats_and_the_promis
     wrong = {"name": "wrong words", "steps": [{"user": "can i talk to someone"},
                                               {"expect": {"reply_contains_any": ["botox"],
                                                           "reply_excludes": ["team"]}}]}
+    demo = load_playbook(DEMO)
+    without_prefix = replace(demo, texts={k: v for k, v in demo.texts.items() if k != "repeat_prefix"})
     result = await run_eval_conversations(
-        read_scenarios(write(tmp_path, passing, repeating, wrong)), load_playbook(DEMO), HumanRequests()
+        read_scenarios(write(tmp_path, passing, repeating, wrong)), without_prefix, HumanRequests()
     )
     # the holding reply says "by 13:00" (11:00 + 2 h of open hours): its deadline; the second, identical
-    # holding reply is a repeat; the wrong words fail both of their checks
+    # holding reply (a playbook without `repeat_prefix` cannot vary it) is a repeat; the wrong words fail both
+    # of their checks
     assert result["failed"] == ["asked twice", "wrong words"], result
     assert result["checks"] - result["checks_passed"] == 3
 
