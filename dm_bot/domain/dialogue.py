@@ -127,7 +127,7 @@ def after_link_applies(d: Draft, u: Understanding, text: str, before: Lead) -> b
     if u.treatments and d.lead.treatment != before.treatment:
         return False
     names_time = qualify.timeline(d.pb, text) is not None
-    return u.intent == "booking" or (u.intent == "other" and names_time)
+    return u.intent == "booking" or (u.intent in ("other", "hours_location") and names_time)
 
 
 def after_link(d: Draft) -> None:

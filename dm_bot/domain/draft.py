@@ -37,6 +37,7 @@ class Draft:
     cancel: list[TimerKind] = field(default_factory=list)
     deadline: datetime | None = None  # when a person answers: what the holding reply promises
     asked: bool = False
+    ready: bool = False  # the message names when ("botox price, anything sat?"): the link, not more questions
     missed: bool = False  # this message was not understood (misses count in a row)
 
     # -- texts --------------------------------------------------------------------------------

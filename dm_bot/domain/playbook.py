@@ -137,6 +137,8 @@ class Qualifying:
     # The details a price ask may also ask ("how much is lip filler n how long does it last"): then the
     # treatment's info follows the price (rule 17). Empty: `info_topics`.
     detail_topics: tuple[str, ...] = ()
+    # Asking for a time beside a price ("botox price, anything sat?"): the link shows the times (rule 17)
+    availability: tuple[str, ...] = ()
     # Asking for something cheaper ("whats the cheaper option?") after a price: the treatment's
     # `cheaper_alternative` is quoted instead of the same price again.
     cheaper: tuple[str, ...] = ()

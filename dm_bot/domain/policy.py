@@ -49,6 +49,8 @@ def decide(turn: Turn, playbook: Playbook, now: datetime) -> Decision:
             lead = lead.merged(treatment=playbook.shown_in(turn.inbound.story_id, lead.story_id, lead.referral))
     state = replace(turn.state, last_inbound_at=now, language=wanted)
     draft = Draft(playbook, now, wanted if spoken else "en", turn.channel, lead, state, turn.escalation)
+    draft.ready = (u.intent == "pricing" and lead.timeline is not None and lead.timeline != before.timeline
+                   and qualify.mentions(text, playbook.qualifying.availability))
     if turn.state.is_paused(now) or turn.inbound.standby:  # a person (or another app) has the thread
         _while_paused(draft, u, owns_thread=not turn.inbound.standby)
     else:

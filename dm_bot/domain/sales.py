@@ -92,7 +92,7 @@ def budget_note(d: Draft) -> None:
 
 def next_step(d: Draft) -> None:
     """One qualifying question while allowed (at most two before the link), else the booking link."""
-    slot = qualify.next_question(d.pb, d.lead, d.state)
+    slot = None if d.ready else qualify.next_question(d.pb, d.lead, d.state)
     if slot is not None:
         d.ask(slot)
     elif d.state.link_sent_at is None:

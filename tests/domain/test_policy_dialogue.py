@@ -136,3 +136,14 @@ def test_sales_resume_once_a_person_answered(chat: Chat) -> None:
     chat.escalation = replace(chat.escalation, first_human_reply_at=chat.now)  # a provider answered
     d = chat.send("ok how much is a hydrafacial", understood("pricing", "facial"))
     assert quotes(d) == ["facial"] and reply_of(d) is not None
+
+
+def test_a_price_ask_that_names_the_day_gets_the_price_and_the_link(chat: Chat) -> None:
+    d = chat.send("how much is botox and do u have anything sat", understood("pricing", "neurotoxin"))
+    assert quotes(d) == ["neurotoxin"] and links(d) == ["neurotoxin"] and chat.lead.timeline == "this_week"
+
+
+def test_a_day_after_the_link_read_as_hours_still_points_to_live_times(chat: Chat) -> None:
+    chat.send("book me for botox", understood("booking", "neurotoxin"))
+    reply = text_of(chat.send("sat morning works", understood("hours_location")))
+    assert "live" in reply and "closed on Sundays" not in reply
