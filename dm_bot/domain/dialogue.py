@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dm_bot.domain import qualify, replies, sales
-from dm_bot.domain.actions import BookingLink, PriceQuote
+from dm_bot.domain import parts, qualify, replies, sales
+from dm_bot.domain.actions import BookingLink, Escalate, PriceQuote
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.followup import link_sent
 from dm_bot.domain.models import Inbound, Lead, Understanding
@@ -169,3 +169,16 @@ def further_answers(d: Draft, text: str, intent: str) -> list[Localized]:
     if intent in ("pricing", "booking") and info_asked and offer is not None and offer.info is not None:
         found.append(offer.info)
     return found
+
+
+def hold_unanswered(d: Draft, text: str, u: Understanding) -> None:
+    """A question the playbook cannot answer beside the parts it answered: the holding reply for that part,
+    before the reply's one question, and a normal escalation (rule 17)."""
+    if u.intent not in ANSWERING_INTENTS or any(isinstance(a, Escalate) for a in d.actions):
+        return
+    if not parts.unanswered_question(d.pb, text, bool(u.treatments)):
+        return
+    d.escalate("normal", "unanswered_question")
+    holding = d.text("question_holding", when=d.when())
+    at = len(d.parts) - 1 if d.asked and d.parts else len(d.parts)
+    d.parts[at:at] = [holding]

@@ -139,6 +139,10 @@ class Qualifying:
     detail_topics: tuple[str, ...] = ()
     # Asking for a time beside a price ("botox price, anything sat?"): the link shows the times (rule 17)
     availability: tuple[str, ...] = ()
+    # A part of a message opening with one of these is a question ("do you have a female injector"); one that
+    # names none of the playbook's topics, `answerable` words (prices, booking) or treatments is held (rule 17)
+    question_openers: tuple[str, ...] = ()
+    answerable: tuple[str, ...] = ()
     # Asking for something cheaper ("whats the cheaper option?") after a price: the treatment's
     # `cheaper_alternative` is quoted instead of the same price again.
     cheaper: tuple[str, ...] = ()

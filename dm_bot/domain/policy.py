@@ -177,6 +177,7 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
     dialogue.price_first(d, u)
     handlers.get(u.intent, lambda: sales.other(d, before, text))()
     sales.also_answer(d, text, u.intent, further)
+    dialogue.hold_unanswered(d, text, u)
 
 
 def on_timer(
