@@ -182,3 +182,20 @@ def hold_unanswered(d: Draft, text: str, u: Understanding) -> None:
     holding = d.text("question_holding", when=d.when())
     at = len(d.parts) - 1 if d.asked and d.parts else len(d.parts)
     d.parts[at:at] = [holding]
+
+
+VISIT_INTENTS = ("hours_location", "pricing", "booking")
+
+
+def visit_facts(d: Draft, text: str) -> None:
+    """Facts about the visit a medical message also asks (hours, address, policies): answered beside the
+    provider's holding reply; nothing about the treatment itself, which is the provider's to say."""
+    asked = parts.questions(d.pb, text)
+    facts = [e.answer for e in d.pb.faq.values()
+             if any(i in VISIT_INTENTS for i in e.intents) and e.treatment is None and not e.anywhere
+             and qualify.mentions(asked, e.keywords)]
+    for fact in facts[:MAX_FACTS]:
+        d.say_raw(fact.pick(d.language))
+
+
+MAX_FACTS = 2

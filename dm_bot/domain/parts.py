@@ -33,6 +33,12 @@ def parts_of(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+def questions(pb: Playbook, text: str) -> str:
+    """Only the parts of the message that ask something ("saturday works! is there parking?" -> the parking)."""
+    openers = pb.qualifying.question_openers
+    return " . ".join(part for part, asked in parts_of(text) if asked or qualify.starts_with(part, openers))
+
+
 def known_words(pb: Playbook) -> list[str]:
     """Everything a part may name for the playbook to have an answer: FAQ keywords, treatment names, the
     price and booking words, times, budgets' words."""

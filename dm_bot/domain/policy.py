@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from dm_bot.domain import care, dialogue, qualify, replies, sales
+from dm_bot.domain import care, dialogue, parts, qualify, replies, sales
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Nudge, Reply, SlaBreach, SlaWarning, TimerKind
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.followup import nudge_allowed, takeover
@@ -91,6 +91,8 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
     # Precedence: safety first (medical), then what must never get sales content or a reply.
     if u.urgent or intent == "medical_concern":
         care.medical(d, u.urgent)
+        if not u.urgent:  # "...after botox? and whats ur cancellation policy": the visit fact too (rules 17, 27)
+            dialogue.visit_facts(d, text)
     elif intent == "spam":
         care.spam(d)
     elif intent == "opt_out":
@@ -111,8 +113,13 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
         sales.quote(d, [t for t in u.treatments if d.pb.offer(t) is not None] or list(u.treatments))
     elif dialogue.budget_first_applies(d, u):
         dialogue.budget_options(d)
+        sales.also_answer(d, text, "pricing", dialogue.further_answers(d, text, "pricing"))
     elif dialogue.after_link_applies(d, u, text, before):
-        dialogue.after_link(d)
+        dialogue.after_link(d)  # and what the message also asks ("saturday works! is there parking?")
+        asked = parts.questions(d.pb, text)
+        sales.also_answer(d, asked, "booking", dialogue.further_answers(d, asked, "booking"))
+    elif u.intent == "other" and d.lead.treatment and qualify.mentions(text, d.pb.qualifying.cheaper):
+        sales.pricing(d, u, text)  # "anything cheaper? 🥲" after a price
     else:
         _by_intent(d, u, text, before)
         if turn.inbound.media and not any(isinstance(a, Escalate) for a in d.actions):

@@ -11,6 +11,7 @@ from dm_bot.domain.models import Lead, Understanding
 from dm_bot.domain.playbook import FaqEntry, Localized, Playbook
 from dm_bot.domain.sla import awaiting_human
 
+SHORT_NUDGE_WORDS = 3
 MAX_QUOTES = 3  # "botox and filler prices?" gets both; a longer list is a menu, not a reply
 
 
@@ -112,6 +113,9 @@ def booking(d: Draft, asks_price: bool = False) -> None:
 def info(d: Draft, text: str, intent: str) -> None:
     """Treatment info, hours and location from the FAQ; no answer there: holding reply and escalate normal."""
     answers = asked_topics(d.pb, text, intent, d.lead.treatment)
+    if not answers and awaiting_human(d.escalation) and len(text.split()) <= SHORT_NUDGE_WORDS:
+        still_waiting(d)  # "u there?" while a person is due: the wait, not the address (rule 26)
+        return
     answer = answers[0] if answers else find_answer(d.pb, text, intent, d.lead.treatment)
     if answer is None and any(isinstance(a, PriceQuote) for a in d.actions):
         next_step(d)  # "chem peel $?": the price was the question (rule 17 put it first)
@@ -189,7 +193,12 @@ def other(d: Draft, before: Lead, text: str) -> None:
         d.say("price_general")
         d.link(None)
     elif d.lead.treatment != before.treatment and d.lead.treatment is not None and asked in (None, "link"):
-        quote(d, [d.lead.treatment])  # "ultherapy??", "botox?": its price, or "we don't offer that" (rule 24)
+        topics = asked_topics(d.pb, text, "treatment_info", d.lead.treatment, any_intent=True)
+        if topics:  # "do guys get botox too": the question about it, not its price
+            for topic in topics:
+                d.say_raw(topic.pick(d.language))
+        else:
+            quote(d, [d.lead.treatment])  # "ultherapy??", "botox?": its price, or "we don't offer that" (rule 24)
     elif asked in qualify.SLOTS and d.lead == before and qualify.is_thanks(d.pb, text):
         d.say("thanks")  # "thank you!" after a question is a close, not an answer
     elif asked in qualify.SLOTS and (d.lead != before or qualify.yes_no(d.pb, text) is not None):
@@ -215,8 +224,21 @@ def other(d: Draft, before: Lead, text: str) -> None:
             d.say_raw(topic.pick(d.language))
     elif awaiting_human(d.escalation):  # "??", "anyone there": the wait, not a clarifying question
         still_waiting(d)
+    elif _a_real_question(text):  # "microblading??": a question nobody here can answer is held, not re-asked
+        d.escalate("normal", "unanswered_question")
+        d.say("question_holding", when=d.when())
     else:
         miss(d)
+
+
+QUESTION_WORDS = 1  # letters-words a held question needs beyond punctuation ("microblading??" has one)
+LONG_WORD = 6
+
+
+def _a_real_question(text: str) -> bool:
+    """A question with a real word in it: "microblading??", "is it legit?"; not "??", "what?", "huh?"."""
+    words = [w.strip("?!.,¿¡") for w in text.split()]
+    return text.rstrip().endswith("?") and any(len(w) >= LONG_WORD and w.isalpha() for w in words)
 
 
 def still_waiting(d: Draft) -> None:

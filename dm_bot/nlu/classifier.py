@@ -153,8 +153,11 @@ class SpacyClassifier:
             # A few words that show no sign of it are not spam, an opt-out or a medical concern: those
             # silence, suppress or escalate the prospect. The model's best other reading stands.
             excluded.add(verdict.intent)
-            label = max((k for k in scores if k not in excluded), key=lambda k: scores[k])
-            verdict = Verdict(label, scores[label], f"{verdict.intent} needs evidence")
+            rest = {k: (0.0 if k in excluded else v) for k, v in scores.items()}
+            again = decide(rest, replace(cues, medical=False, opt_out=False) if verdict.intent in (
+                "medical_concern", "opt_out") else cues)
+            label = again.intent if again.intent not in excluded else max(rest, key=lambda k: rest[k])
+            verdict = Verdict(label, rest[label], f"{verdict.intent} needs evidence")
         return Understanding(
             intent=verdict.intent,
             treatments=reading.treatments,
@@ -183,6 +186,8 @@ def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
     if intent == "pricing" and not (cues.pricing or cues.price_question or reading.treatments or reading.budget):
         # "do you have a female injector?": no price, treatment or budget named; the model's next reading
         return "?" in reading.normalized
+    if intent == "complaint" and reading.budget is not None and not cues.complaint:
+        return True  # "i only got 50 bucks 😭 is there anything": a buyer's budget, not a grievance
     if intent == "spam" and asks_the_spa:  # "any promo?" asks about the spa's prices: a prospect, not a seller
         return _LINK.search(reading.normalized) is None
     if len(reading.normalized.split()) > SHORT_MESSAGE_WORDS:

@@ -147,3 +147,60 @@ def test_a_day_after_the_link_read_as_hours_still_points_to_live_times(chat: Cha
     chat.send("book me for botox", understood("booking", "neurotoxin"))
     reply = text_of(chat.send("sat morning works", understood("hours_location")))
     assert "live" in reply and "closed on Sundays" not in reply
+
+
+# -- rule 17: a part nobody here can answer; rule 24: services not offered --------------------------------------
+
+def test_a_price_beside_a_question_the_playbook_cannot_answer_holds_that_part(chat: Chat) -> None:
+    d = chat.send("how much is microneedling and do you have a female injector",
+                  asking_price(understood("pricing", "microneedling")))
+    esc = escalation_of(d)
+    assert quotes(d) == ["microneedling"] and esc is not None and esc.priority == "normal"
+    assert "by 13:00 today" in text_of(d) and text_of(d).count("?") <= 1
+
+
+def test_a_price_beside_questions_it_answers_is_not_escalated(chat: Chat) -> None:
+    d = chat.send("how much is botox and do you have saturday?", asking_price(understood("pricing", "neurotoxin")))
+    assert escalation_of(d) is None and "$14" in text_of(d)
+
+
+def test_an_unknown_service_asked_about_is_held_not_misunderstood(chat: Chat) -> None:
+    d = chat.send("permanent makeup??", understood("other"))
+    assert escalation_of(d) is not None and "catch" not in text_of(d)
+
+
+def test_a_question_about_men_and_a_treatment_gets_the_men_answer(chat: Chat) -> None:
+    assert "plenty of men" in text_of(chat.send("do guys get botox too or just girls lol",
+                                                understood("other", "neurotoxin")))
+
+
+# -- rules 19, 22, 26, 27 -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["jajaja ok 😅", "hahaha ok", "ok cool"])
+def test_laughter_and_acknowledgements_after_a_price_are_no_miss(chat: Chat, text: str) -> None:
+    chat.send("cuanto cuesta el microneedling", understood("pricing", "microneedling", language="es"))
+    d = chat.send(text, understood("other"))
+    assert chat.state.misses == 0 and escalation_of(d) is None
+
+
+def test_anything_cheaper_after_a_price_offers_the_alternative(chat: Chat) -> None:
+    chat.send("how much is lip filler", understood("pricing", "lip_filler"))
+    assert quotes(chat.send("anything cheaper? 🥲", understood("other"))) == ["neurotoxin"]
+
+
+def test_a_percent_off_ask_gets_the_specials_not_an_invented_discount(chat: Chat) -> None:
+    reply = text_of(chat.send("can u do 20% off if i pay cash lol", asking_price(understood("pricing"))))
+    assert "packages" in reply and "20%" not in reply
+
+
+def test_u_there_while_a_person_is_due_gets_the_wait_not_the_address(chat: Chat) -> None:
+    chat.send("need to move my 3pm tmrw", understood("appointment_change"))
+    reply = text_of(chat.send("u there?", understood("hours_location")))
+    assert "13:00" in reply and "Magnolia" not in reply
+
+
+def test_a_medical_question_that_also_asks_a_policy_gets_both_and_no_sales(chat: Chat) -> None:
+    d = chat.send("can i drink wine the night after botox? and whats ur cancellation policy",
+                  understood("medical_concern", "neurotoxin"))
+    esc = escalation_of(d)
+    assert esc is not None and esc.priority == "high" and "24 hours" in text_of(d) and links(d) == []
