@@ -10,6 +10,7 @@ from typing import Protocol
 from dm_bot.domain.changes import Change, Decide
 from dm_bot.domain.models import (
     Inbound,
+    SetAside,
     Understanding,
 )
 from dm_bot.pipeline.records import (
@@ -63,12 +64,19 @@ class Telemetry(Protocol):
         """An outbox row's attempt: kind message (to a prospect) or alert (to staff); result sent, retry or failed."""
         ...
 
+    def set_aside(self, channel: str, kind: str) -> None:
+        """An event recorded and deliberately not answered (issue 16)."""
+        ...
+
 
 class NoTelemetry:
     def classified(self, seconds: float) -> None:
         pass
 
     def delivered(self, kind: str, result: str) -> None:
+        pass
+
+    def set_aside(self, channel: str, kind: str) -> None:
         pass
 
 
@@ -99,6 +107,10 @@ class Events(InboundLog, Protocol):
 
     async def mark_handled(self, inbound_id: int, now: datetime) -> None: ...
 
+    async def save_set_aside(self, items: Sequence[SetAside], now: datetime) -> None:
+        """Events seen and not answered, by kind; kept 30 days (store/set_aside.py)."""
+        ...
+
 
 class Conversations(Protocol):
     """A conversation's state, read as a snapshot and changed only through a decision or a Change."""
@@ -124,6 +136,8 @@ class Conversations(Protocol):
     async def record_booking(self, report: BookingReport, now: datetime, booked: Decide) -> BookingResult: ...
 
     async def sent_message_ids(self, conversation_id: int) -> set[str]: ...
+
+    async def texts_sent_since(self, conversation_id: int, since: datetime) -> set[str]: ...
 
     async def messages_sent_since(self, conversation_id: int, since: datetime) -> int: ...
 

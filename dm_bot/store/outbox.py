@@ -110,6 +110,15 @@ class OutboxMixin:
         )
         return 0 if row is None else int(row["n"])
 
+    async def texts_sent_since(self, conversation_id: int, since: datetime) -> set[str]:
+        """The texts of the messages written to the outbox since then, sent or not yet: an echo may come
+        back before its send's answer (and so its id) is stored."""
+        rows = await self.db.fetch(
+            "SELECT payload FROM outbox WHERE conversation_id = :c AND kind = 'message' AND created_at >= :s",
+            {"c": conversation_id, "s": codec.to_us(since)},
+        )
+        return {str(json.loads(r["payload"]).get("text", "")) for r in rows}
+
     async def sent_message_ids(self, conversation_id: int) -> set[str]:
         """Platform ids of what we sent, to tell our own echoes from a person's."""
         rows = await self.db.fetch(
