@@ -21,6 +21,7 @@ from dm_bot.domain.models import Inbound, SetAside, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline import outbox as rows
+from dm_bot.pipeline.comments import handle_comment
 from dm_bot.pipeline.delivery import Delivery
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.ports import (
@@ -172,6 +173,10 @@ class Service:
             return Outcome(cid), ()
         if inbound.is_echo:
             return await self._echo(snap, playbook, stored, now)
+        if inbound.comment is not None:  # comment-to-DM (pipeline/comments.py)
+            decision, items = await handle_comment(self.store, self.classifier, self.links, self.set_aside,
+                                                   playbook, snap, stored, now)
+            return Outcome(cid, decision.actions if decision else ()), items
         if inbound.record_only:  # an ad referral without a message: kept on the lead, never answered
             lead = snap.lead.merged(referral=inbound.referral, story_id=inbound.story_id)
             await self.store.commit_decision(Commit(snap, Decision(lead=lead, state=snap.state), now,
