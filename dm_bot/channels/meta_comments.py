@@ -100,8 +100,9 @@ def _facebook(here: str, value: dict[str, object], account: str | None, fallback
     if author is not None and author.id == account:
         batch.skip("messenger", "comment_own", f"{here}: the page's own comment", account)
         return
-    if author is None:  # hide and remove may come without the author: the comment is found by its id
-        author = _From(id=f"comment:{feed.comment_id}")
+    if author is None:  # a hide or remove without its author: no conversation to find it in
+        batch.skip("messenger", "comment_ignored", f"{here}: comment {feed.verb} without its author", account)
+        return
     # each verb of one comment is its own event (an edit after the first DM, a hide before a paced one)
     message_id = f"comment:{feed.comment_id}" if feed.verb == "add" else \
         f"comment:{feed.comment_id}:{short(feed.verb, 20)}:{int(sent_at.timestamp())}"

@@ -88,3 +88,10 @@ def test_set_aside_kinds_are_bounded_for_the_metric(kind: str) -> None:
     item = {"sender": {"id": "u"}, "recipient": {"id": "p"}, "timestamp": 1, kind: {"mid": "m"}}
     batch = parse_meta(json.dumps({"object": "page", "entry": [{"id": "p", "messaging": [item]}]}).encode())
     assert batch.set_aside[0].kind == (kind if kind in ("read", "delivery", "reaction", "optin") else "other")
+
+
+def test_a_hide_without_its_author_is_set_aside_not_a_conversation_of_nobody() -> None:
+    data = json.loads((BODIES / "fb_45_feed_comment_hidden.json").read_text())
+    del data["entry"][0]["changes"][0]["value"]["from"]
+    batch = parse_meta(json.dumps(data).encode())
+    assert batch.events == [] and [s.kind for s in batch.set_aside] == ["comment_ignored"]
