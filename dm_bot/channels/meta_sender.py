@@ -34,12 +34,14 @@ class MetaSender(HttpSender):
             return SendResult(ok=False, error=too_long, retry=False)
         # quoted: an id is one path segment, whatever characters it holds
         url = f"{self._base_url}/{quote(message.platform_account_id or 'me', safe='')}/messages"
+        body = request_body(message)
+        if message.public_reply and message.comment_id:  # the answer under a comment (Instagram: /replies)
+            edge = "replies" if message.channel == "instagram" else "comments"
+            url, body = f"{self._base_url}/{quote(message.comment_id, safe='')}/{edge}", {"message": message.text}
         if (paused := self._paused(message.platform_account_id)) is not None:
             return paused
         await self._paced(message.platform_account_id)
-        reply = await post_json(
-            self._session, url, request_body(message), params={"access_token": token}, timeout_s=self._timeout_s
-        )
+        reply = await post_json(self._session, url, body, params={"access_token": token}, timeout_s=self._timeout_s)
         if not isinstance(reply, Reply):
             return transport_result(reply)
         return self._heed(message.platform_account_id, classify(reply))
@@ -68,7 +70,9 @@ def request_body(message: Outgoing) -> dict[str, Any]:
             }
             for option in options
         ]
-    body: dict[str, Any] = {"recipient": {"id": message.contact_id}, "message": content}
+    # a private reply goes to the comment, once, within 7 days of it (channels.md §1.6)
+    recipient = {"comment_id": message.comment_id} if message.comment_id else {"id": message.contact_id}
+    body: dict[str, Any] = {"recipient": recipient, "message": content}
     if message.human_agent:
         body["messaging_type"] = "MESSAGE_TAG"
         body["tag"] = "HUMAN_AGENT"
@@ -81,7 +85,7 @@ def classify(reply: Reply) -> SendResult:
     """A Graph answer as a SendResult: `retry` only where waiting can change the outcome."""
     body = reply.body or {}
     if 200 <= reply.status < 300:
-        message_id = body.get("message_id")
+        message_id = body.get("message_id", body.get("id"))  # a comment reply answers with its `id`
         return SendResult(ok=True, platform_message_id=message_id if isinstance(message_id, str) else None)
     error = body.get("error")
     if not isinstance(error, dict):

@@ -224,6 +224,22 @@ class Links:
 
 
 @dataclass(frozen=True)
+class CommentCampaign:
+    """Comment-to-DM (issue 16): who comments a keyword on these posts gets one private DM."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    keywords: tuple[str, ...]  # any language the playbook speaks; matched loosely (case, accents, a typo)
+    private_reply: Localized  # the DM; {link} is the tracked booking link
+    posts: str | tuple[str, ...] = "all"  # `all` (every post and reel), or the post / reel ids
+    public_reply: Localized | None = None  # answered under the comment, e.g. "Sent you a DM 💌"
+    without_keyword: bool = False  # a comment without the keyword on these posts still gets the DM
+    link: str | None = None  # the treatment whose booking link {link} is; none: the consultation link
+
+    def covers(self, post_id: str) -> bool:
+        return self.posts == "all" or post_id in self.posts
+
+
+@dataclass(frozen=True)
 class Playbook:
     """One account (a spa location) and everything the bot may say for it."""
 
@@ -251,6 +267,8 @@ class Playbook:
     content: dict[str, ContentItem] = field(default_factory=dict)  # story / post / ad id -> what it shows
     time_format: str = "%H:%M"  # strftime of "by 10:00 tomorrow"
     date_format: str = "%m/%d"
+    comment_campaigns: dict[str, CommentCampaign] = field(default_factory=dict)  # by name, e.g. GLOW
+    source_names: dict[str, str] = field(default_factory=dict)  # post, story or ad id -> the name owners read
 
     def text(self, key: str, language: Language) -> str | None:
         """A reply text in the language, or None when the playbook lacks it in that language."""

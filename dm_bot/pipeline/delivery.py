@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from dm_bot.domain.platform import window_allows
+from dm_bot.domain.platform import PRIVATE_REPLY_WINDOW, window_allows
 from dm_bot.pipeline.ports import Channel, Clock, Notifier, Outbox, Telemetry
 from dm_bot.pipeline.records import OutboxItem, SendResult
 
@@ -79,7 +79,10 @@ class Delivery:
             return SendResult(ok=True)
         assert item.message is not None
         message = item.message
-        if message.prospect_last_at is not None:  # checked here: a retry may come after the window closed
+        if message.comment_id is not None and message.prospect_last_at is not None:
+            if self.clock.now() - message.prospect_last_at > PRIVATE_REPLY_WINDOW:
+                return SendResult(ok=False, error="more than 7 days after the comment: no private reply")
+        elif message.prospect_last_at is not None:  # checked here: a retry may come after the window closed
             sent = 0
             if message.channel == "tiktok":  # at most 10 business messages until the prospect writes again
                 sent = await self.store.messages_sent_since(item.conversation_id, message.prospect_last_at)

@@ -10,6 +10,7 @@ from typing import Protocol
 from dm_bot.domain.changes import Change, Decide
 from dm_bot.domain.models import (
     Inbound,
+    SetAside,
     Understanding,
 )
 from dm_bot.pipeline.records import (
@@ -63,12 +64,19 @@ class Telemetry(Protocol):
         """An outbox row's attempt: kind message (to a prospect) or alert (to staff); result sent, retry or failed."""
         ...
 
+    def set_aside(self, channel: str, kind: str) -> None:
+        """An event recorded and deliberately not answered (issue 16)."""
+        ...
+
 
 class NoTelemetry:
     def classified(self, seconds: float) -> None:
         pass
 
     def delivered(self, kind: str, result: str) -> None:
+        pass
+
+    def set_aside(self, channel: str, kind: str) -> None:
         pass
 
 
@@ -99,6 +107,10 @@ class Events(InboundLog, Protocol):
 
     async def mark_handled(self, inbound_id: int, now: datetime) -> None: ...
 
+    async def save_set_aside(self, items: Sequence[SetAside], now: datetime) -> None:
+        """Events seen and not answered, by kind; kept 30 days (store/set_aside.py)."""
+        ...
+
 
 class Conversations(Protocol):
     """A conversation's state, read as a snapshot and changed only through a decision or a Change."""
@@ -125,6 +137,8 @@ class Conversations(Protocol):
 
     async def sent_message_ids(self, conversation_id: int) -> set[str]: ...
 
+    async def texts_sent_since(self, conversation_id: int, since: datetime) -> set[str]: ...
+
     async def messages_sent_since(self, conversation_id: int, since: datetime) -> int: ...
 
     async def actions(self, conversation_id: int) -> list[ActionRow]: ...
@@ -146,6 +160,8 @@ class Outbox(Protocol):
     async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
 
     async def claim_outbox(self, ids: Sequence[int], now: datetime) -> set[int]: ...
+
+    async def cancel_comment_replies(self, conversation_id: int, comment_id: str, now: datetime) -> int: ...
 
     async def mark_outbox(
         self, outbox_id: int, result: SendResult, now: datetime, retry_in: timedelta | None = None

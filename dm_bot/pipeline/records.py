@@ -27,6 +27,8 @@ class Outgoing:
     human_agent: bool = False  # written by a person: may use Meta's HUMAN_AGENT tag
     idempotency_key: str = ""
     prospect_last_at: datetime | None = None  # the prospect's last message: the platform's window runs from it
+    comment_id: str | None = None  # a private reply to this comment (Send API recipient {comment_id}), issue 16
+    public_reply: bool = False  # with comment_id: the public answer under the comment, not a DM
 
 
 @dataclass(frozen=True, slots=True)

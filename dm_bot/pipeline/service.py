@@ -11,15 +11,17 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from dm_bot.domain import changes, policy
-from dm_bot.domain.actions import Action
-from dm_bot.domain.models import Inbound, Understanding
+from dm_bot.domain.actions import Action, Decision
+from dm_bot.domain.echoes import classify_echo
+from dm_bot.domain.models import Inbound, SetAside, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline import outbox as rows
+from dm_bot.pipeline.comments import handle_comment
 from dm_bot.pipeline.delivery import Delivery
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.ports import (
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 
 STALE_RETRIES = 8  # decisions made again when other writers keep changing the conversation
 EARLIER_GRACE = 2.0  # seconds an event waits for its conversation's earlier ones, handled by another process
+ECHO_MATCH = timedelta(minutes=10)  # an echo whose text we sent this lately is ours, even before its id is stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,17 @@ class Service:
         """A signed body that could not be parsed, kept for inspection (a dead letter)."""
         await self.store.save_dead_letter(channel, reason, body, self.clock.now())
 
+    async def set_aside(self, items: Sequence[SetAside]) -> None:
+        """Events seen and deliberately not answered: counted by kind and kept 30 days (issue 16)."""
+        if not items:
+            return
+        for item in items:
+            self.telemetry.set_aside(item.channel, item.kind)
+        try:
+            await self.store.save_set_aside(items, self.clock.now())
+        except Exception:  # the record of a set-aside event must never fail the webhook that brought it
+            log.exception("recording %d set-aside events failed", len(items))
+
     async def handle_inbound(self, stored: StoredInbound) -> Outcome:
         """Classify, decide, commit in one transaction, then deliver; ordered per conversation, also
         across processes: the conversation's earlier events still unhandled (stored by another process
@@ -154,11 +168,20 @@ class Service:
         playbook = self.router.playbook(account_id)
         snap = await self.store.snapshot(cid)
         inbound, now = stored.inbound, self.clock.now()
-        if inbound.is_echo or inbound.is_deleted:
-            if inbound.is_deleted or inbound.message_id in await self.store.sent_message_ids(cid):
-                await self.store.mark_handled(stored.id, now)  # our own send coming back, or an unsend
-                return Outcome(cid), ()
-            return await self._human_reply(snap, playbook, "echo", inbound.text, stored.id)
+        if inbound.is_deleted:
+            await self.store.mark_handled(stored.id, now)  # an unsend
+            return Outcome(cid), ()
+        if inbound.is_echo:
+            return await self._echo(snap, playbook, stored, now)
+        if inbound.comment is not None:  # comment-to-DM (pipeline/comments.py)
+            decision, items = await handle_comment(self.store, self.classifier, self.links, self.set_aside,
+                                                   playbook, snap, stored, now)
+            return Outcome(cid, decision.actions if decision else ()), items
+        if inbound.record_only:  # an ad referral without a message: kept on the lead, never answered
+            lead = snap.lead.merged(referral=inbound.referral, story_id=inbound.story_id)
+            await self.store.commit_decision(Commit(snap, Decision(lead=lead, state=snap.state), now,
+                                                    handled_id=stored.id))
+            return Outcome(cid), ()
         started = time.perf_counter()
         understanding = self.classifier.classify(inbound.text)
         self.telemetry.classified(time.perf_counter() - started)
@@ -171,6 +194,19 @@ class Service:
             links, prospect=ProspectMessage(stored.id, inbound.text, inbound.media, understanding),
         ))
         return Outcome(cid, decision.actions, understanding), committed.items
+
+    async def _echo(self, snap: Snapshot, playbook: Playbook, stored: StoredInbound, now: datetime) -> Handled:
+        """Only a person writing from the platform's app takes the conversation over (domain/echoes.py)."""
+        inbound, cid = stored.inbound, snap.conversation_id
+        kind = classify_echo(inbound, await self.store.sent_message_ids(cid),
+                             await self.store.texts_sent_since(cid, now - ECHO_MATCH))
+        if kind == "human":
+            return await self._human_reply(snap, playbook, "echo", inbound.text, stored.id)
+        if kind != "own":
+            reason = f"echo {inbound.message_id[:80]}: {kind.replace('_', ' ')}, not a takeover"
+            await self.set_aside([SetAside.of(inbound.channel, f"echo_{kind}", reason, inbound.platform_account_id)])
+        await self.store.mark_handled(stored.id, now)
+        return Outcome(cid), ()
 
     # -- staff ---------------------------------------------------------------------------
 

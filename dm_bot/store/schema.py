@@ -243,3 +243,26 @@ login_attempts = Table(
 )
 Index("ix_login_attempts_subject", login_attempts.c.subject, login_attempts.c.at)
 Index("ix_login_attempts_at", login_attempts.c.at)
+
+# -- sources, comment-to-DM, set-aside events (issue 16) ----------------------------------------
+# Every conversation's first source (organic, story_reply, story_mention, share, comment, ad, link_ref) and its
+# id (the story, post or ad), set when the conversation is created and never changed.
+conversations.append_column(Column("source_kind", Text))
+conversations.append_column(Column("source_ref", Text))
+# Private replies to comments are paced per page (750 an hour): their rows share a pace key.
+outbox.append_column(Column("pace_key", Text))
+Index("ix_outbox_pace", outbox.c.pace_key, outbox.c.next_attempt_at)
+# Events seen and deliberately not answered (reactions, reads, edits, handover, opt-ins, TikTok EU events,
+# echoes of other apps...), by kind, kept 30 days for an operator to query.
+set_aside_events = Table(
+    "set_aside_events",
+    metadata,
+    _id(),
+    Column("channel", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("account", Text),
+    Column("reason", Text, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+)
+Index("ix_set_aside_kind", set_aside_events.c.kind, set_aside_events.c.received_at)
+Index("ix_set_aside_received", set_aside_events.c.received_at)

@@ -51,6 +51,10 @@ class Metrics:
             "dm_bot_login_checks_total", "Passwords checked at /login by result (ok, wrong)", ["result"],
             registry=self.registry,
         )
+        self.set_asides = Counter(
+            "dm_bot_set_aside_total", "Events recorded and not answered, by channel and kind (reaction, read...)",
+            ["channel", "kind"], registry=self.registry,
+        )
         self._webhook_children: dict[tuple[str, str], Any] = {}
         self._ack_children: dict[str, Any] = {}
         self._send_children: dict[tuple[str, str], Any] = {}
@@ -80,6 +84,9 @@ class Metrics:
         if child is None:
             child = self._send_children[(kind, result)] = self.sends.labels(kind=kind, result=result)
         child.inc()
+
+    def set_aside(self, channel: str, kind: str) -> None:
+        self.set_asides.labels(channel=channel, kind=kind).inc()
 
     def render(self, queue_depth: int, open_escalations: int) -> bytes:
         registry = self.registry

@@ -119,5 +119,16 @@ def kpis(figures: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
+SOURCE_LABELS = {"organic": "Organic DM", "story_reply": "Story reply", "story_mention": "Story mention",
+                 "share": "Post or reel share", "comment": "Comment campaign", "ad": "Ad",
+                 "link_ref": "m.me / ig.me link"}
+
+
+def top_slices(figures: Mapping[str, Any]) -> dict[str, Any]:
+    """The top stories, posts and ads as rows of the breakdown table, by the names the playbook gives them."""
+    return {f"{SOURCE_LABELS.get(s['source'], s['source'])}: {s['name']}": s for s in figures["top_sources"]}
+
+
 HELPERS: dict[str, Any] = {"duration": duration, "percent": percent, "money": money, "channel_names": CHANNEL_LABELS,
-           "priority_names": PRIORITY_NAMES, "funnel_steps": FUNNEL, "presets": PRESETS}
+           "priority_names": PRIORITY_NAMES, "funnel_steps": FUNNEL, "presets": PRESETS,
+           "source_names": SOURCE_LABELS, "top_slices": top_slices}

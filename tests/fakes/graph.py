@@ -65,8 +65,9 @@ def shape_problem(body: object) -> str | None:
     if not isinstance(body, dict):
         return "body is not an object"
     recipient, message = body.get("recipient"), body.get("message")
-    if not isinstance(recipient, dict) or not isinstance(recipient.get("id"), str) or not recipient["id"]:
-        return "param recipient[id] must be a non-empty string"
+    target = recipient.get("id", recipient.get("comment_id")) if isinstance(recipient, dict) else None
+    if not isinstance(target, str) or not target or (isinstance(recipient, dict) and len(recipient) != 1):
+        return "param recipient must be one of id or comment_id, a non-empty string"
     if not isinstance(message, dict) or not isinstance(message.get("text"), str) or not message["text"]:
         return "param message[text] must be a non-empty string"
     kind = body.get("messaging_type")
@@ -108,6 +109,7 @@ class FakeGraph:
         self.version = version
         self.requests: list[Received] = []  # every request that reached the server
         self.accepted: list[Received] = []  # sends answered with a message id
+        self.comment_replies: list[Received] = []  # public answers under comments
         self.failures = FailureQueue()
         self._ids = itertools.count(1)
 
@@ -117,7 +119,22 @@ class FakeGraph:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(f"/{self.version}/{{account}}/messages", self._send)
+        app.router.add_post(f"/{self.version}/{{comment}}/replies", self._comment_reply)  # Instagram
+        app.router.add_post(f"/{self.version}/{{comment}}/comments", self._comment_reply)  # Facebook
         return app
+
+    async def _comment_reply(self, request: web.Request) -> web.StreamResponse:
+        """A public answer under a comment: {message} in, {id} out."""
+        token = request.query.get("access_token")
+        body = await request.json()
+        received = Received(request.match_info["comment"], token, body if isinstance(body, dict) else {})
+        self.requests.append(received)
+        if token not in self.tokens.values():
+            return graph_error(400, 190, None, "Invalid OAuth access token.", None)
+        if not isinstance(received.body.get("message"), str) or not received.body["message"]:
+            return graph_error(400, 100, None, "(#100) param message must be a non-empty string", None)
+        self.comment_replies.append(received)
+        return web.json_response({"id": f"reply_{next(self._ids)}"})
 
     async def _send(self, request: web.Request) -> web.StreamResponse:
         token = request.query.get("access_token")
@@ -138,7 +155,8 @@ class FakeGraph:
             return graph_error(400, 100, None, f"(#100) {problem}", None)
         self.accepted.append(received)
         return web.json_response(
-            {"recipient_id": received.body["recipient"]["id"], "message_id": f"m_{next(self._ids)}"}
+            {"recipient_id": received.body["recipient"].get("id", "igsid-of-commenter"),
+             "message_id": f"m_{next(self._ids)}"}
         )
 
     def _account_for(self, segment: str, token: str | None) -> str | None:
