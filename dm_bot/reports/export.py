@@ -52,7 +52,7 @@ def rows(
     by_conversation: defaultdict[int, list[Handled]] = defaultdict(list)
     for h in handle(escalations, playbooks, codec.to_us(now)):
         by_conversation[h.facts.conversation_id].append(h)
-    source_names = {ref: name for pb in playbooks.values() for ref, name in pb.source_names.items()}
+    source_names = {ref: name for pb in playbooks.values() for ref, name in pb.named_sources().items()}
     yield list(COLUMNS)
     for c in conversations.rows():
         handled = by_conversation.get(c.id, [])

@@ -225,7 +225,7 @@ def source_item(kind: str, ref: str | None) -> str:
 
 def top_sources(slices: Slicer, playbooks: Mapping[str, Playbook], limit: int = TOP_SOURCES) -> list[dict[str, Any]]:
     """The stories, posts and ads that brought most conversations, named as the playbooks name them."""
-    names = {ref: name for pb in playbooks.values() for ref, name in pb.source_names.items()}
+    names = {ref: name for pb in playbooks.values() for ref, name in pb.named_sources().items()}
     ranked = []
     for key, rows in slices.rows_of(5).items():
         kind, _, ref = str(key).partition(":")
