@@ -10,14 +10,16 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from dm_bot.pipeline.health import HealthMonitor
 from dm_bot.pipeline.service import Service
 
 log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, service: Service, interval_seconds: float = 1.0) -> None:
+    def __init__(self, service: Service, interval_seconds: float = 1.0, health: HealthMonitor | None = None) -> None:
         self._service = service
+        self._health = health
         self._interval = interval_seconds
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -29,6 +31,11 @@ class Scheduler:
             done += await self._service.deliver_pending()
         except Exception:  # a failed tick is logged; the rows stay and the next tick takes them
             log.exception("scheduler tick failed")
+        if self._health is not None:
+            try:
+                done += await self._health.tick()
+            except Exception:  # channel health never holds up timers and the outbox
+                log.exception("health tick failed")
         return done
 
     def start(self) -> None:

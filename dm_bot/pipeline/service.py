@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from dm_bot.domain import changes, policy
+from dm_bot.domain import changes, policy, undelivered
 from dm_bot.domain.actions import Action
 from dm_bot.domain.models import Inbound, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline import outbox as rows
 from dm_bot.pipeline.delivery import Delivery
+from dm_bot.pipeline.health import HealthTracker
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.ports import (
     AlreadyHandled,
@@ -45,6 +46,7 @@ from dm_bot.pipeline.records import (
     OutboxItem,
     Outgoing,
     ProspectMessage,
+    SendResult,
     Snapshot,
     StoredInbound,
 )
@@ -89,6 +91,13 @@ class Service:
         self.inbound_log = inbound_log or store  # serve: the group commit in front of the store
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.delivery = Delivery(store, dict(channels), notifier, clock, self.telemetry)
+        self.delivery.undelivered = self.reply_not_delivered
+        self.health: HealthTracker | None = None  # serve: what this process sees, for channel health
+
+    def watch_health(self, tracker: HealthTracker) -> None:
+        """Note inbound events and send results for channel health (pipeline/health.py)."""
+        self.health = tracker
+        self.delivery.watcher = tracker
 
     # -- inbound ---------------------------------------------------------------------------
 
@@ -100,7 +109,10 @@ class Service:
             if account_id is None:
                 log.warning("event for unknown %s account %s stored unanswered", event.channel,
                             event.platform_account_id)
-        return await self.inbound_log.save_inbound_many(routed, self.clock.now())
+        now = self.clock.now()
+        if self.health is not None:
+            self.health.inbound(routed, now)
+        return await self.inbound_log.save_inbound_many(routed, now)
 
     async def accept_inbound(self, inbound: Inbound) -> StoredInbound | None:
         return (await self.accept([inbound]))[0]
@@ -229,6 +241,28 @@ class Service:
             rows.alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0), timer_id=timer.id,
         ))
         return Outcome(timer.conversation_id, decision.actions), committed.items
+
+    async def reply_not_delivered(self, item: OutboxItem, result: SendResult) -> None:
+        """A bot reply refused for a lasting reason (auth, permission, window closed): the conversation
+        enters the VA queue (domain/undelivered.py), so a person reaches the prospect another way."""
+        if not undelivered.lasting(result.error_class) or not item.conversation_id:
+            return
+        cid = item.conversation_id
+
+        async def attempt() -> Handled:
+            snap, now = await self.store.snapshot(cid), self.clock.now()
+            playbook = self.router.playbook(snap.account_id)
+            decision = undelivered.on_undelivered(result.error_class, snap.state, snap.lead, snap.escalation,
+                                                  playbook, now)
+            if not decision.actions:
+                return Outcome(cid), ()
+            committed = await self.store.commit_decision(Commit(
+                snap, decision, now, (), rows.alerts(snap, playbook, decision, None)))
+            return Outcome(cid, decision.actions), committed.items
+
+        async with self._locks[cid]:
+            _, items = await self._decided(cid, attempt)
+        await self.deliver(items)
 
     # -- staff and outside facts: domain/changes.py decides, the store commits ------------------
 

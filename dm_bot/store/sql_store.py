@@ -12,6 +12,7 @@ from dm_bot.store.bookings import BookingsMixin
 from dm_bot.store.changes import ChangesMixin, escalation_of
 from dm_bot.store.db import Database, connect
 from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
+from dm_bot.store.health import HealthMixin
 from dm_bot.store.inbox_queries import InboxQueriesMixin
 from dm_bot.store.login_attempts import LoginAttemptsMixin
 from dm_bot.store.migrations import migrate
@@ -26,7 +27,7 @@ from dm_bot.store.users import UsersMixin
 
 class SqlStore(
     DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
-    LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin,
+    LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin, HealthMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
