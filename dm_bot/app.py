@@ -64,9 +64,9 @@ class Pipeline:
         await self.store.close()
 
 
-async def open_store(database_url: str) -> SqlStore:
+async def open_store(database_url: str, lease: timedelta = timedelta(seconds=60)) -> SqlStore:
     """The store, migrated and open."""
-    store = SqlStore(database_url)
+    store = SqlStore(database_url, lease)
     await store.migrate()
     await store.open()
     return store
@@ -139,7 +139,8 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        store = await open_store(settings.database_url)
+        lease = timedelta(seconds=settings.lease_seconds)
+        store = await open_store(settings.database_url, lease)
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         classifier = deps.classifier
         if classifier is None:
@@ -163,7 +164,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
                                 staff_chat.health_alerter if staff_chat is not None else None,
                                 timedelta(minutes=settings.outbox_alert_minutes), deps.health_interval)
         app[HEALTH_MONITOR] = monitor
-        scheduler = Scheduler(service, deps.scheduler_interval, monitor)
+        scheduler = Scheduler(service, deps.scheduler_interval, monitor, worker, lease)
         app[STORE], app[SERVICE], app[WORKER] = store, service, worker
         app[QUEUE] = app[USERS] = app[REPORTS] = app[HEALTH] = store
         resumed = await worker.resume()

@@ -69,6 +69,9 @@ class Settings:
     # and how old a row waiting in the outbox may grow before it is an incident.
     health_token: str | None = _secret()
     outbox_alert_minutes: int = 10
+    # How long a claimed timer or outbox row (and an event stored but not handled) belongs to the process
+    # that took it: after a crash, another process or instance takes it over once this has passed.
+    lease_seconds: int = 60
     account_tokens: Mapping[str, AccountTokens] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __repr__(self) -> str:
@@ -207,7 +210,14 @@ def _minutes(raw: str) -> int:
     return int(raw)
 
 
+def _seconds(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 3600:
+        raise ValueError("must be a whole number of seconds from 1 to 3600")
+    return int(raw)
+
+
 _CHECKS: dict[str, Callable[[str], Any]] = {
+    "lease_seconds": _seconds,
     "outbox_alert_minutes": _minutes,
     "database_url": _database_url,
     "playbooks_dir": Path,

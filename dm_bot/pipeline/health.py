@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -70,12 +70,13 @@ class HealthTracker:
         return seen
 
     def inbound(self, events: Sequence[tuple[str | None, Inbound]], now: datetime) -> None:
-        hour = int(now.timestamp()) // 3600
+        """On the webhook path: a time and a count (the hour of the week is worked out at the flush, every
+        few seconds, so an event counts in the hour of its flush window's last event)."""
         for account_id, event in events:
             if account_id is not None:
-                seen = self._of(account_id, event.channel)
+                seen = self._seen.get((account_id, event.channel)) or self._of(account_id, event.channel)
                 seen.last_inbound_at = now
-                seen.events_by_epoch_hour[hour] = seen.events_by_epoch_hour.get(hour, 0) + 1
+                seen.unbucketed += 1
 
     def sent(self, item: OutboxItem, result: SendResult, now: datetime) -> None:
         if item.alert is not None:
@@ -144,11 +145,9 @@ class HealthMonitor:
     async def flush(self, now: datetime) -> None:
         updates = []
         for (account_id, channel), seen in self.tracker.take().items():
-            tz = self._zone(account_id)
             hours: dict[int, int] = {}
-            for epoch_hour, n in seen.events_by_epoch_hour.items():
-                how = health.hour_of_week(datetime.fromtimestamp(epoch_hour * 3600, UTC), tz)
-                hours[how] = hours.get(how, 0) + n
+            if seen.unbucketed and seen.last_inbound_at is not None:
+                hours[health.hour_of_week(seen.last_inbound_at, self._zone(account_id))] = seen.unbucketed
             updates.append(HealthUpdate(account_id, channel, seen, hours))
         if updates:
             await self.store.merge_health(updates, now)

@@ -3,7 +3,7 @@ keeps per account and channel, and incidents."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -17,7 +17,7 @@ class Seen:
     failed_class: str | None = None
     failed_since: datetime | None = None
     failed_reason: str | None = None
-    events_by_epoch_hour: dict[int, int] = field(default_factory=dict)  # UTC hours since 1970 -> events
+    unbucketed: int = 0  # inbound events since the last flush (counted in the hour of the last one)
 
 
 @dataclass(frozen=True, slots=True)
