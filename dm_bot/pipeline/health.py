@@ -29,6 +29,7 @@ ALERTS = "alerts"  # the staff alert path, tracked like a channel
 NOT_CHANNEL_TROUBLE = frozenset({"window", "recipient", "invalid"})  # one conversation's matter, not the channel's
 DEFAULT_OUTBOX_MAX_AGE = timedelta(minutes=10)
 DEFAULT_INTERVAL = timedelta(seconds=15)
+HISTORY = timedelta(weeks=8)  # how far back a first start learns the usual gaps from stored events
 
 
 class HealthAlerter(Protocol):
@@ -41,6 +42,12 @@ class HealthStore(Protocol):
     async def merge_health(self, updates: Sequence[HealthUpdate], now: datetime) -> None: ...
 
     async def channel_health(self) -> list[ChannelHealthRow]: ...
+
+    async def inbound_history(self, since: datetime, until: datetime, limit: int = 500_000
+                              ) -> list[tuple[str, str, datetime]]: ...
+
+    async def seed_health(self, account_id: str, channel: str, learning_since: datetime, last_inbound_at: datetime,
+                          events_by_hour: Sequence[int], now: datetime) -> bool: ...
 
     async def outbox_waiting_since(self) -> dict[str, datetime]: ...
 
@@ -118,6 +125,8 @@ class HealthMonitor:
         self.outbox_max_age = outbox_max_age
         self.interval = interval
         self._last_run: datetime | None = None
+        self._seeded = False
+        self._started = clock.now()  # what this process saw from then on is its tracker's, not history
 
     async def tick(self) -> int:
         """At most once per interval: flush, judge, open or close incidents, send their alerts."""
@@ -128,6 +137,9 @@ class HealthMonitor:
         return await self.run(now)
 
     async def run(self, now: datetime) -> int:
+        if not self._seeded:
+            self._seeded = True
+            await self.seed(now)
         await self.flush(now)
         done = 0
         for account in await self.evaluate(now):
@@ -141,6 +153,26 @@ class HealthMonitor:
         for incident, which in await self.store.incidents_to_alert():
             await self._alert(incident, which)
         return done
+
+    async def seed(self, now: datetime) -> int:
+        """Learn the usual gaps from the events already stored, for every channel without a row yet (the
+        first start on an existing database): up to HISTORY of them."""
+        known = {(r.account_id, r.channel) for r in await self.store.channel_health()}
+        counts: dict[tuple[str, str], list[int]] = {}
+        first: dict[tuple[str, str], datetime] = {}
+        last: dict[tuple[str, str], datetime] = {}
+        for account_id, channel, at in await self.store.inbound_history(now - HISTORY, self._started):
+            key = (account_id, channel)
+            if key in known or account_id not in self.router.accounts:
+                continue
+            if key not in counts:
+                counts[key], last[key] = [0] * health.HOURS_OF_WEEK, at
+            counts[key][health.hour_of_week(at, self._zone(account_id))] += 1
+            first[key] = min(first.get(key, at), at)
+        seeded = 0
+        for key, hours in counts.items():
+            seeded += await self.store.seed_health(*key, first[key], last[key], hours, now)
+        return seeded
 
     async def flush(self, now: datetime) -> None:
         updates = []

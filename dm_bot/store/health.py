@@ -84,6 +84,26 @@ class HealthMixin:
             {**key, **values, "t": t},
         )
 
+    async def inbound_history(self, since: datetime, until: datetime, limit: int = 500_000
+                              ) -> list[tuple[str, str, datetime]]:
+        """(account, channel, received) of the events stored since then: the history channel health learns
+        from when it first starts on a database that has some."""
+        rows = await self.db.fetch(
+            "SELECT account_id, channel, received_at FROM inbound_events WHERE received_at >= :s AND received_at < :u"
+            " AND account_id IS NOT NULL ORDER BY id DESC LIMIT :n",
+            {"s": codec.to_us(since), "u": codec.to_us(until), "n": limit})
+        return [(r["account_id"], r["channel"], codec.from_us_required(r["received_at"])) for r in rows]
+
+    async def seed_health(self, account_id: str, channel: str, learning_since: datetime, last_inbound_at: datetime,
+                          events_by_hour: Sequence[int], now: datetime) -> bool:
+        """A first row learned from history; False when the row exists already (another process seeded it)."""
+        row = await self.db.fetchrow(
+            "INSERT INTO channel_health (account_id, channel, last_inbound_at, learning_since, events_by_hour,"
+            " updated_at) VALUES (:a, :c, :li, :lrn, :ev, :t) ON CONFLICT DO NOTHING RETURNING account_id",
+            {"a": account_id, "c": channel, "li": codec.to_us(last_inbound_at), "lrn": codec.to_us(learning_since),
+             "ev": json.dumps(list(events_by_hour)), "t": codec.to_us(now)})
+        return row is not None
+
     async def channel_health(self) -> list[ChannelHealthRow]:
         rows = await self.db.fetch("SELECT * FROM channel_health ORDER BY account_id, channel")
         return [ChannelHealthRow(
