@@ -99,7 +99,9 @@ class Events(InboundLog, Protocol):
 
     async def save_dead_letter(self, channel: str, reason: str, body: bytes, now: datetime) -> None: ...
 
-    async def unhandled_inbound(self, limit: int = 100) -> list[StoredInbound]: ...
+    async def unhandled_inbound(self, limit: int = 100, stored_before: datetime | None = None) -> list[StoredInbound]:
+        """Events stored and not handled, oldest first; `stored_before`: only those stored before then."""
+        ...
 
     async def unhandled_before(self, conversation_id: int, inbound_id: int) -> list[StoredInbound]:
         """The conversation's events stored before this one and not yet handled, oldest first."""

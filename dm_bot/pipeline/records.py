@@ -41,6 +41,9 @@ class SendResult:
     retry: bool = False
     retry_after: float | None = None
     rate_limited: bool = False  # the platform said slow down: the sender pauses that account's sends
+    # Why, by class (channel health and the VA queue read it): auth, permission, window, rate_limited,
+    # platform_down, recipient, invalid; None when ok or unknown.
+    error_class: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,12 +65,21 @@ def _v6_sources_and_set_aside(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _v7_channel_health(conn: Connection) -> None:
+    """Channel health per account and channel, and health incidents (issue 17)."""
+    for table in (schema.channel_health, schema.health_incidents):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
     (3, "staff message authors, Telegram accounts of logins", _v3_staff_names),
     (4, "login attempts counted in the database", _v4_login_attempts),
     (6, "conversation sources, paced private replies, set-aside events", _v6_sources_and_set_aside),
+    (7, "channel health and health incidents", _v7_channel_health),
 )
 
 LATEST = STEPS[-1][0]

@@ -85,18 +85,19 @@ class OutboxMixin:
             items.append(outbox_item(r["id"], r["kind"], r["attempts"], record, r["conversation_id"]))
         return items
 
-    async def claim_outbox(self, ids: Sequence[int], now: datetime, lease: timedelta = SEND_LEASE) -> set[int]:
+    async def claim_outbox(self, ids: Sequence[int], now: datetime, lease: timedelta | None = None) -> set[int]:
         """Take pending rows for sending: each row is sent by one worker, once. A row still 'sending'
         when its lease ends was interrupted mid-send (a crash): it is not sent again (the platforms
         take no idempotency key, so a resend could duplicate the reply); see `pending_outbox`."""
         if not ids:
             return set()
+        held: timedelta = lease if lease is not None else getattr(self, "lease", SEND_LEASE)
         marks = ", ".join(f":i{n}" for n in range(len(ids)))
         params: dict[str, Any] = {f"i{n}": i for n, i in enumerate(ids)}
         rows = await self.db.fetch_relaxed(  # a claim lost to a power cut only means one resend
             f"UPDATE outbox SET status = 'sending', next_attempt_at = :lease WHERE status = 'pending'"
             f" AND next_attempt_at <= :now AND id IN ({marks}) RETURNING id",  # a paced reply waits for its slot
-            {**params, "lease": codec.to_us(now + lease), "now": codec.to_us(now)},
+            {**params, "lease": codec.to_us(now + held), "now": codec.to_us(now)},
         )
         return {int(r["id"]) for r in rows}
 

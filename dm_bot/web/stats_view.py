@@ -61,7 +61,7 @@ def read_request(query: Mapping[str, str], visible: list[str], router: Router, n
         return StatsRequest(choices, "", playbooks, None)
     since, until = query.get("since") or None, query.get("until") or None
     days = query.get("days", "")
-    if days.isdigit() and 0 < int(days) <= 3660:
+    if days.isascii() and days.isdigit() and 0 < int(days) <= 3660:
         tz = ZoneInfo(common_timezone(list(playbooks.values())))
         today = now.astimezone(tz).date()
         since, until = (today - timedelta(days=int(days) - 1)).isoformat(), today.isoformat()

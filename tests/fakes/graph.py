@@ -112,6 +112,8 @@ class FakeGraph:
         self.comment_replies: list[Received] = []  # public answers under comments
         self.failures = FailureQueue()
         self._ids = itertools.count(1)
+        # platform account id -> the webhook fields our app is subscribed to (GET /{id}/subscribed_apps)
+        self.subscriptions: dict[str, list[str]] = {account: ["messages", "messaging_postbacks"] for account in tokens}
 
     def fail_next(self, failure: Failure, times: int = 1, retry_after: float | None = None) -> None:
         self.failures.add(failure, times, retry_after)
@@ -121,6 +123,8 @@ class FakeGraph:
         app.router.add_post(f"/{self.version}/{{account}}/messages", self._send)
         app.router.add_post(f"/{self.version}/{{comment}}/replies", self._comment_reply)  # Instagram
         app.router.add_post(f"/{self.version}/{{comment}}/comments", self._comment_reply)  # Facebook
+        app.router.add_get(f"/{self.version}/{{account}}", self._node)
+        app.router.add_get(f"/{self.version}/{{account}}/subscribed_apps", self._subscribed_apps)
         return app
 
     async def _comment_reply(self, request: web.Request) -> web.StreamResponse:
@@ -135,6 +139,26 @@ class FakeGraph:
             return graph_error(400, 100, None, "(#100) param message must be a non-empty string", None)
         self.comment_replies.append(received)
         return web.json_response({"id": f"reply_{next(self._ids)}"})
+
+    def _token_error(self, request: web.Request) -> web.Response | None:
+        account = self._account_for(request.match_info["account"], request.query.get("access_token"))
+        if account is None or self.tokens.get(account) != request.query.get("access_token"):
+            return graph_error(400, 190, 460, "Error validating access token: the session has been invalidated.",
+                               None)
+        return None
+
+    async def _node(self, request: web.Request) -> web.Response:
+        """GET /{id}?fields=id: the cheapest call that proves a token."""
+        return self._token_error(request) or web.json_response({"id": request.match_info["account"]})
+
+    async def _subscribed_apps(self, request: web.Request) -> web.Response:
+        refused = self._token_error(request)
+        if refused is not None:
+            return refused
+        fields = self.subscriptions.get(request.match_info["account"], [])
+        apps = [{"category": "Business", "link": "https://example.test/app", "name": "dm-bot", "id": "1234",
+                 "subscribed_fields": fields}] if fields else []
+        return web.json_response({"data": apps})
 
     async def _send(self, request: web.Request) -> web.StreamResponse:
         token = request.query.get("access_token")
