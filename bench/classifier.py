@@ -52,6 +52,22 @@ def main() -> None:
     print(f"load: {load_seconds:.2f} s (imports included)")
     print(f"rss: {rss_mb():.0f} MB")
     print(f"first pass: {first_pass:.0f} messages/s; best of {args.repeat}: {best:.0f} messages/s")
+    worst = max(_seconds(classifier, text) for text in HOSTILE)
+    print(f"slowest hostile message ({len(HOSTILE)} kinds: 5,000 characters, 1,000 emoji, ...): {worst * 1000:.1f} ms")
+
+
+# Bad input the classifier must still answer in bounded time (issue 14): long, wordless, mixed, unbalanced.
+HOSTILE: tuple[str, ...] = (
+    "how much is botox " * 280, "x" * 5_000, "😍" * 1_000, "\u200b" * 2_000, "   \t " * 800,
+    'he said "stop (no [really {' * 150, "botox привет 你好 مرحبا " * 200, "$" * 5_000, "1" * 5_000,
+    "lip filler? " * 400 + "my lip is white",
+)
+
+
+def _seconds(classifier: object, text: str) -> float:
+    started = time.perf_counter()
+    classifier.classify(text)  # type: ignore[attr-defined]
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -17,6 +18,7 @@ from dm_bot.channels.ratelimit import META_SENDS_PER_SECOND, RateLimiter
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline.clock import SystemClock
+from dm_bot.pipeline.health import HealthMonitor, HealthTracker
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.notifier import LogNotifier
 from dm_bot.pipeline.ports import Channel, Classifier, Clock, InboundLog, Notifier, Telemetry
@@ -30,6 +32,7 @@ from dm_bot.web import bookings, health, inbox, link_redirect, login, stats, web
 from dm_bot.web.keys import (
     CLOCK,
     HEALTH,
+    HEALTH_MONITOR,
     INTAKE,
     METRICS,
     QUEUE,
@@ -61,9 +64,9 @@ class Pipeline:
         await self.store.close()
 
 
-async def open_store(database_url: str) -> SqlStore:
+async def open_store(database_url: str, lease: timedelta = timedelta(seconds=60)) -> SqlStore:
     """The store, migrated and open."""
-    store = SqlStore(database_url)
+    store = SqlStore(database_url, lease)
     await store.migrate()
     await store.open()
     return store
@@ -109,6 +112,7 @@ class Deps:
     scheduler_interval: float = 1.0
     primary: bool = True  # with `serve --processes N`: copy 0, the one that polls Telegram
     metrics_dir: str | None = None  # prometheus-client's multiprocess directory, when there are copies
+    health_interval: timedelta = timedelta(seconds=15)  # how often channel health is judged (issue 17)
 
 
 def _real_channels(settings: Settings, session: aiohttp.ClientSession) -> dict[str, Channel]:
@@ -135,7 +139,8 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        store = await open_store(settings.database_url)
+        lease = timedelta(seconds=settings.lease_seconds)
+        store = await open_store(settings.database_url, lease)
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         classifier = deps.classifier
         if classifier is None:
@@ -153,7 +158,13 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
         committer = GroupCommitter(store)
         service = wire(store, app[ROUTER], classifier, channels, notifier, deps.clock, links, app[METRICS], committer)
         worker = Worker(service, intake=app[INTAKE])
-        scheduler = Scheduler(service, deps.scheduler_interval)
+        tracker = HealthTracker()
+        service.watch_health(tracker)
+        monitor = HealthMonitor(store, tracker, app[ROUTER], deps.clock,
+                                staff_chat.health_alerter if staff_chat is not None else None,
+                                timedelta(minutes=settings.outbox_alert_minutes), deps.health_interval)
+        app[HEALTH_MONITOR] = monitor
+        scheduler = Scheduler(service, deps.scheduler_interval, monitor, worker, lease)
         app[STORE], app[SERVICE], app[WORKER] = store, service, worker
         app[QUEUE] = app[USERS] = app[REPORTS] = app[HEALTH] = store
         resumed = await worker.resume()

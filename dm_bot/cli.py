@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", type=Path)
 
     sub.add_parser("migrate", help="bring the database schema up to date")
+    sub.add_parser("doctor", help="check every account's tokens, webhook subscriptions, public URL and staff chat;"
+                                  " exit 0 when all pass, 1 otherwise")
 
     stats = sub.add_parser("stats", help="the owner's numbers of a period: funnel, response times, SLA, revenue")
     stats.add_argument("--since", metavar="DATE", help="first local day (default: 30 days before --until)")
@@ -133,6 +135,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return add_user_command(args.name, args.role, args.account, password, telegram=args.telegram)
     if args.command == "migrate":
         return asyncio.run(_migrate())
+    if args.command == "doctor":
+        from dm_bot.commands.doctor import run_doctor
+
+        settings = _settings()
+        return asyncio.run(run_doctor(settings, _load_playbooks(settings)))
     if args.command == "stats":
         from dm_bot.commands.stats import run_stats
 

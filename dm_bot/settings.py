@@ -65,6 +65,13 @@ class Settings:
     # True behind an HTTPS proxy that sets X-Forwarded-Proto: a request it marks `https` gets Secure cookies.
     # Off by default: without such a proxy in front, any client could send the header.
     trust_forwarded_proto: bool = False
+    # Channel health (issue 17): the token that opens /healthz?detail=1 to a monitor (owners need only log in),
+    # and how old a row waiting in the outbox may grow before it is an incident.
+    health_token: str | None = _secret()
+    outbox_alert_minutes: int = 10
+    # How long a claimed timer or outbox row (and an event stored but not handled) belongs to the process
+    # that took it: after a crash, another process or instance takes it over once this has passed.
+    lease_seconds: int = 60
     account_tokens: Mapping[str, AccountTokens] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __repr__(self) -> str:
@@ -197,7 +204,21 @@ def _existing_file(raw: str) -> Path:
     return path
 
 
+def _minutes(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 24 * 60:
+        raise ValueError("must be a whole number of minutes from 1 to 1440")
+    return int(raw)
+
+
+def _seconds(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 3600:
+        raise ValueError("must be a whole number of seconds from 1 to 3600")
+    return int(raw)
+
+
 _CHECKS: dict[str, Callable[[str], Any]] = {
+    "lease_seconds": _seconds,
+    "outbox_alert_minutes": _minutes,
     "database_url": _database_url,
     "playbooks_dir": Path,
     "graph_api_url": _base_url,

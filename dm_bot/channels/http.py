@@ -84,16 +84,20 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def transport_result(failure: TransportFailure) -> SendResult:
-    return SendResult(ok=False, error=failure.reason, retry=True)
+    return SendResult(ok=False, error=failure.reason, retry=True, error_class="platform_down")
 
 
 def http_fallback(reply: Reply) -> SendResult:
     """For answers the platform-specific rules did not recognise."""
     if reply.status == 429:
-        return SendResult(ok=False, error="http 429", retry=True, retry_after=reply.retry_after, rate_limited=True)
+        return SendResult(ok=False, error="http 429", retry=True, retry_after=reply.retry_after, rate_limited=True,
+                          error_class="rate_limited")
     if reply.status >= 500:
-        return SendResult(ok=False, error=f"http {reply.status}", retry=True, retry_after=reply.retry_after)
-    return SendResult(ok=False, error=f"http {reply.status}", retry=False)
+        return SendResult(ok=False, error=f"http {reply.status}", retry=True, retry_after=reply.retry_after,
+                          error_class="platform_down")
+    if reply.status in (401, 403):
+        return SendResult(ok=False, error=f"http {reply.status}", retry=False, error_class="auth")
+    return SendResult(ok=False, error=f"http {reply.status}", retry=False, error_class="invalid")
 
 
 class HttpSender:
@@ -128,7 +132,8 @@ class HttpSender:
         left = self._paused_until.get(platform_account_id, 0.0) - self._clock()
         if left <= 0:
             return None
-        return SendResult(ok=False, error="rate limited (paused)", retry=True, retry_after=left, rate_limited=True)
+        return SendResult(ok=False, error="rate limited (paused)", retry=True, retry_after=left, rate_limited=True,
+                          error_class="rate_limited")
 
     def _heed(self, platform_account_id: str, result: SendResult) -> SendResult:
         if result.rate_limited:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from dm_bot.channels.meta_comments import COMMENT_FIELDS, parse_comment
 from dm_bot.channels.parsing import (
     Id,
     ParsedBatch,
@@ -40,6 +41,13 @@ _MEDIA: dict[str, MediaKind] = {
     "story_mention": "story_mention",
 }
 
+# The set-aside kind of each messaging item key we record and never answer.
+_SET_ASIDE: dict[str, str] = {
+    "reaction": "reaction", "read": "read", "delivery": "delivery", "optin": "optin", "message_edit": "message_edit",
+    "pass_thread_control": "handover", "take_thread_control": "handover", "request_thread_control": "handover",
+    "app_roles": "handover", "policy_enforcement": "policy_enforcement",
+}
+
 # Keys of a messaging item that are not the event itself.
 _ENVELOPE_KEYS = frozenset({"sender", "recipient", "timestamp"})
 
@@ -67,6 +75,11 @@ class _Attachment(_Tolerant):
 class _Referral(_Tolerant):
     ref: Text | None = None
     ad_id: Id | None = None
+    source: Text | None = None
+
+    @property
+    def is_ad(self) -> bool:
+        return self.ad_id is not None or self.source == "ADS"
 
     def value(self) -> str | None:
         # the ad is the more specific origin; an m.me / ig.me link only has `ref`
@@ -120,7 +133,7 @@ def parse_meta(body: bytes) -> ParsedBatch:
     # Chatwoot's Instagram fixtures omit `object`; real Instagram and Messenger bodies always carry it.
     channel = _OBJECTS.get(raw_object or "instagram")
     if channel is None:
-        batch.ignored.append(f"object {short(str(raw_object), 40)}: not a channel we answer")
+        batch.skip("meta", "not_a_channel", f"object {short(str(raw_object), 40)}: not a channel we answer")
         return batch
     for index, entry in enumerate(entries):
         _parse_entry(channel, index, entry, batch)
@@ -131,37 +144,42 @@ def parse_meta(body: bytes) -> ParsedBatch:
 def _parse_entry(channel: Channel, index: int, entry: object, batch: ParsedBatch) -> None:
     where = f"entry {index}"
     if not isinstance(entry, dict):
-        batch.ignored.append(f"{where}: not an object")
+        batch.skip(channel, "invalid", f"{where}: not an object")
         return
     fallback = _entry_time(entry)
+    account = entry.get("id")
+    account = str(account)[:100] if isinstance(account, (str, int)) else None
     for key, standby in (("messaging", False), ("standby", True)):
         items = entry.get(key)
         if items is None:
             continue
         if not isinstance(items, list):
-            batch.ignored.append(f"{where} {key}: not a list")
+            batch.skip(channel, "invalid", f"{where} {key}: not a list", account)
             continue
         for position, item in enumerate(items):
-            _parse_item(channel, f"{where} {key} {position}", item, standby, fallback, batch)
-    _parse_changes(channel, where, entry.get("changes"), fallback, batch)
+            _parse_item(channel, f"{where} {key} {position}", item, standby, fallback, batch, account)
+    _parse_changes(channel, where, entry.get("changes"), fallback, batch, account)
 
 
 def _parse_changes(
-    channel: Channel, where: str, changes: object, fallback: datetime | None, batch: ParsedBatch
+    channel: Channel, where: str, changes: object, fallback: datetime | None, batch: ParsedBatch,
+    account: str | None,
 ) -> None:
     """The App Dashboard 'Test' button sends entry[].changes[{field, value: <messaging item>}] (channels.md §1.4)."""
     if changes is None:
         return
     if not isinstance(changes, list):
-        batch.ignored.append(f"{where} changes: not a list")
+        batch.skip(channel, "invalid", f"{where} changes: not a list", account)
         return
     for position, change in enumerate(changes):
         here = f"{where} changes {position}"
         if isinstance(change, dict) and isinstance(change.get("value"), dict) and "sender" in change["value"]:
-            _parse_item(channel, here, change["value"], False, fallback, batch)
+            _parse_item(channel, here, change["value"], False, fallback, batch, account)
+        elif isinstance(change, dict) and change.get("field") in COMMENT_FIELDS and isinstance(change["value"], dict):
+            parse_comment(channel, here, str(change["field"]), change["value"], account, fallback, batch)
         else:
             field = change.get("field") if isinstance(change, dict) else None
-            batch.ignored.append(f"{here}: change {short(str(field), 40)}")
+            batch.skip(channel, "change", f"{here}: change {short(str(field), 40)}", account)
 
 
 def _entry_time(entry: dict[str, Any]) -> datetime | None:
@@ -180,30 +198,33 @@ def _kind(item: dict[str, Any]) -> str:
 
 
 def _parse_item(
-    channel: Channel, where: str, raw: object, standby: bool, fallback: datetime | None, batch: ParsedBatch
+    channel: Channel, where: str, raw: object, standby: bool, fallback: datetime | None, batch: ParsedBatch,
+    account: str | None = None,
 ) -> None:
     if not isinstance(raw, dict):
-        batch.ignored.append(f"{where}: not an object")
+        batch.skip(channel, "invalid", f"{where}: not an object", account)
         return
     kind = _kind(raw)
     if kind not in ("message", "postback", "referral"):
         # read, delivery, reaction, optin, handover, policy enforcement, edits...: recorded, never answered
-        batch.ignored.append(f"{where}: {kind}")
+        batch.skip(channel, _SET_ASIDE.get(kind, "other"), f"{where}: {kind}", account)
         return
     try:
         item = _Item.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(part) for part in first["loc"])
-        batch.ignored.append(f"{where}: invalid {kind} ({short(loc, 40)}: {short(first['msg'], 60)})")
+        batch.skip(channel, "invalid", f"{where}: invalid {kind} ({short(loc, 40)}: {short(first['msg'], 60)})",
+                   account)
         return
     sent_at = item.timestamp or fallback
     if sent_at is None:
-        batch.ignored.append(f"{where}: {kind} without a timestamp")
+        batch.skip(channel, "invalid", f"{where}: {kind} without a timestamp", account)
         return
     event = _to_inbound(channel, item, sent_at, standby)
     if event is None:
-        batch.ignored.append(f"{where}: {kind} without content")
+        empty = "referral_empty" if kind == "referral" else "no_content"
+        batch.skip(channel, empty, f"{where}: {kind} without content", account)
     else:
         batch.events.append(event)
 
@@ -217,12 +238,14 @@ def _to_inbound(channel: Channel, item: _Item, sent_at: datetime, standby: bool)
         text = postback.title or postback.payload or ""
         referral = postback.referral.value() if postback.referral else None
         message_id = postback.mid or _synthetic_id("postback", prospect, sent_at, postback.payload or text)
-        return Inbound(channel, business, prospect, message_id, sent_at, text=text, referral=referral, standby=standby)
+        return Inbound(channel, business, prospect, message_id, sent_at, text=text, referral=referral, standby=standby,
+                       from_ad=bool(postback.referral and postback.referral.is_ad))
     referral = item.referral.value() if item.referral else None
     if referral is None:
         return None
     message_id = _synthetic_id("referral", prospect, sent_at, referral)
-    return Inbound(channel, business, prospect, message_id, sent_at, referral=referral, standby=standby)
+    return Inbound(channel, business, prospect, message_id, sent_at, referral=referral, standby=standby,
+                   from_ad=bool(item.referral and item.referral.is_ad))
 
 
 def _message_event(channel: Channel, item: _Item, message: _Message, sent_at: datetime, standby: bool) -> Inbound:
@@ -248,6 +271,7 @@ def _message_event(channel: Channel, item: _Item, message: _Message, sent_at: da
         story_reply=story is not None,
         story_id=story.id if story else None,
         referral=message.referral.value() if message.referral else None,
+        from_ad=bool(message.referral and message.referral.is_ad),
         is_echo=message.is_echo,
         is_deleted=message.is_deleted,
         standby=standby,

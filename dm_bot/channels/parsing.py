@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
-from dm_bot.domain.models import Inbound
+from dm_bot.domain.models import Inbound, SetAside
 
 # Bodies beyond this are not webhooks we can trust (Meta batches at most 1000 updates); refuse before parsing.
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -25,6 +25,12 @@ class ParsedBatch:
 
     events: list[Inbound] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)  # the ignored, by kind: counted and kept (issue 16)
+
+    def skip(self, channel: str, kind: str, reason: str, account: str | None = None) -> None:
+        """An event seen and deliberately not answered: its reason for the log, its kind for the record."""
+        self.ignored.append(reason)
+        self.set_aside.append(SetAside.of(channel, kind, reason, account))
 
 
 MetaBatch = ParsedBatch
@@ -79,13 +85,19 @@ def to_datetime(value: object) -> object:
     if isinstance(value, str):
         text = value.strip()
         if text.isascii() and text.isdigit():
-            return from_epoch_ms(int(text))
+            # Meta's dashboard test sends "1527459824" (seconds); real bodies carry milliseconds
+            number = int(text)
+            return from_epoch_s(number) if number < SECONDS_BELOW else from_epoch_ms(number)
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError("timestamp is neither epoch milliseconds nor ISO-8601") from None
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     raise ValueError("timestamp has the wrong type")
+
+
+# A digit string below this is seconds (it would be before March 1973 in milliseconds, year 5138 in seconds).
+SECONDS_BELOW = 100_000_000_000
 
 
 def from_epoch_ms(value: float) -> datetime:

@@ -20,6 +20,13 @@ from dm_bot.domain.models import Inbound, MediaKind
 
 RECEIVE = "im_receive_msg"
 SEND = "im_send_msg"  # the business sent a message, by API or from the TikTok app: the echo
+REFERRAL = "im_referral_msg"  # a click-to-message ad (or link) brought the user in: no message of its own
+
+# The set-aside kind of the events we record and never answer.
+_SET_ASIDE: dict[str, str] = {
+    "im_mark_read_msg": "read", "im_receive_msg_eu": "eu_message", "im_auto_message_config_update": "auto_message",
+    "im_auto_message_audit_update": "auto_message", "im_receive_high_intent_comment": "high_intent_comment",
+}
 
 _MEDIA: dict[str, MediaKind] = {
     "image": "image",
@@ -53,6 +60,16 @@ class _Tag(_Tolerant):
     source: Text | None = None
 
 
+class _Ad(_Tolerant):
+    ad_id: Id | None = None
+
+
+class _Referral(_Tolerant):
+    source: Text | None = None
+    ad: _Ad | None = None
+    ref: Text | None = None
+
+
 class _Content(_Tolerant):
     message_id: Id | None = None
     conversation_id: Id | None = None
@@ -64,6 +81,7 @@ class _Content(_Tolerant):
     from_user: _User | None = None
     to_user: _User | None = None
     message_tag: _Tag | None = None
+    referral: _Referral | None = None
 
 
 def parse_tiktok(body: bytes) -> ParsedBatch:
@@ -76,20 +94,43 @@ def parse_tiktok(body: bytes) -> ParsedBatch:
     except ValidationError as exc:
         raise PayloadError(f"not a TikTok event envelope ({_first_error(exc)})") from None
     batch = ParsedBatch()
-    if envelope.event not in (RECEIVE, SEND):
-        # im_mark_read_msg, im_receive_msg_eu (no body), referral and auto-message events: recorded, never answered
-        batch.ignored.append(f"event {short(envelope.event, 40)}")
+    account = envelope.user_openid
+    if envelope.event not in (RECEIVE, SEND, REFERRAL):
+        # im_mark_read_msg, im_receive_msg_eu (no body), auto-message events: recorded, never answered
+        kind = _SET_ASIDE.get(envelope.event, "other")
+        batch.skip("tiktok", kind, f"event {short(envelope.event, 40)}", account)
         return batch
     content, reason = _content(envelope)
     if content is None:
-        batch.ignored.append(f"{envelope.event}: {reason}")
+        batch.skip("tiktok", "invalid", f"{envelope.event}: {reason}", account)
         return batch
-    event = _to_inbound(envelope, content)
+    if content.type == "reaction":  # a reaction to a message: recorded, never answered (issue 16)
+        batch.skip("tiktok", "reaction", f"{envelope.event}: reaction", account)
+        return batch
+    event = _referral(envelope, content) if envelope.event == REFERRAL else _to_inbound(envelope, content)
     if isinstance(event, str):
-        batch.ignored.append(f"{envelope.event}: {event}")
+        batch.skip("tiktok", "referral_empty" if envelope.event == REFERRAL else "invalid",
+                   f"{envelope.event}: {event}", account)
     else:
         batch.events.append(event)
     return batch
+
+
+def _referral(envelope: _Envelope, content: _Content) -> Inbound | str:
+    """im_referral_msg: the ad (or link) that opened the conversation, kept as its source; it carries no
+    message, so it is recorded on the lead and never answered (the prospect has not written yet)."""
+    referral = content.referral
+    value = (referral.ad.ad_id if referral and referral.ad else None) or (referral.ref if referral else None)
+    business = envelope.user_openid or (content.to_user.id if content.to_user else None)
+    sent_at = content.timestamp or _seconds(envelope.create_time)
+    if value is None or content.conversation_id is None or business is None or sent_at is None:
+        return "referral without an ad, a conversation, a business or a time"
+    return Inbound(
+        channel="tiktok", platform_account_id=business, contact_id=content.conversation_id,
+        message_id=f"referral:{content.conversation_id}:{int(sent_at.timestamp() * 1000)}:{value}",
+        sent_at=sent_at, referral=value, contact_name=content.sender_name, record_only=True,
+        from_ad=bool(referral and (referral.ad is not None or referral.source == "ad")),
+    )
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -28,10 +28,11 @@ class TikTokSender(HttpSender):
             return SendResult(ok=False, error=f"not a TikTok channel: {message.channel}", retry=False)
         token = self._token_for(message.account_id)
         if not token:
-            return SendResult(ok=False, error="no token", retry=False)
+            return SendResult(ok=False, error="no token", retry=False, error_class="auth")
         text = text_with_options(message)
         if len(text) > MAX_TEXT_CHARS:
-            return SendResult(ok=False, error=f"text over {MAX_TEXT_CHARS} characters", retry=False)
+            return SendResult(ok=False, error=f"text over {MAX_TEXT_CHARS} characters", retry=False,
+                              error_class="invalid")
         if (paused := self._paused(message.platform_account_id)) is not None:
             return paused
         reply = await post_json(
@@ -75,16 +76,17 @@ def classify(reply: Reply) -> SendResult:
     tag = f"tiktok {code}"
     if code in _RATE_LIMITED:
         return SendResult(ok=False, error=f"rate limited ({tag})", retry=True, retry_after=reply.retry_after,
-                          rate_limited=True)
+                          rate_limited=True, error_class="rate_limited")
     if code >= 50000:
-        return SendResult(ok=False, error=f"temporary tiktok error ({tag})", retry=True, retry_after=reply.retry_after)
+        return SendResult(ok=False, error=f"temporary tiktok error ({tag})", retry=True, retry_after=reply.retry_after,
+                          error_class="platform_down")
     if code in _TOKEN:
-        return SendResult(ok=False, error=f"token expired or invalid ({tag})", retry=False)
+        return SendResult(ok=False, error=f"token expired or invalid ({tag})", retry=False, error_class="auth")
     if code in _NOT_FOUND:
-        return SendResult(ok=False, error=f"user unavailable ({tag})", retry=False)
+        return SendResult(ok=False, error=f"user unavailable ({tag})", retry=False, error_class="recipient")
     if code in _PERMISSION:
-        return SendResult(ok=False, error=f"permission denied ({tag})", retry=False)
-    return SendResult(ok=False, error=f"refused ({tag})", retry=False)
+        return SendResult(ok=False, error=f"permission denied ({tag})", retry=False, error_class="permission")
+    return SendResult(ok=False, error=f"refused ({tag})", retry=False, error_class="invalid")
 
 
 def _message_id(body: dict[str, Any]) -> str | None:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -36,6 +37,7 @@ class Draft:
     cancel: list[TimerKind] = field(default_factory=list)
     deadline: datetime | None = None  # when a person answers: what the holding reply promises
     asked: bool = False
+    ready: bool = False  # the message names when ("botox price, anything sat?"): the link, not more questions
     missed: bool = False  # this message was not understood (misses count in a row)
 
     # -- texts --------------------------------------------------------------------------------
@@ -107,8 +109,12 @@ class Draft:
     def decision(self) -> Decision:
         actions: list[Action] = []
         message = replies.join(*self.parts)
+        if message and _digest(message) == self.state.extra.get("last_reply"):
+            # Never the same text twice in a row (rule 26): "Just to confirm: ..." the second time.
+            message = replies.join(self.text("repeat_prefix"), message)
         if message:
             actions.append(Reply(message, self.quick_replies))
+            self.state = replace(self.state, extra={**self.state.extra, "last_reply": _digest(message)})
         if not self.missed:
             self.state = replace(self.state, misses=0)
         if message and not self.asked:  # a reply without a question leaves nothing to answer
@@ -120,3 +126,8 @@ class Draft:
             timers=tuple(self.timers),
             cancel_timers=tuple(self.cancel),
         )
+
+
+def _digest(message: str) -> str:
+    """A short fingerprint of a reply, kept in the conversation's state to tell a repeat (rule 26)."""
+    return format(zlib.crc32(message.encode("utf-8")), "08x")

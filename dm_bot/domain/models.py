@@ -91,6 +91,16 @@ class Understanding:
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment on one of the business's posts or reels (Instagram `comments`, Facebook `feed` comment)."""
+
+    comment_id: str
+    post_id: str
+    verb: str = "add"  # add, edited, remove, hide (Facebook); Instagram sends new comments only
+    parent_id: str | None = None  # the comment it answers, when it is a reply in a thread
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """One event from a prospect (or an echo of a staff reply), as parsed from a platform webhook."""
 
@@ -104,11 +114,37 @@ class Inbound:
     story_reply: bool = False
     story_id: str | None = None
     referral: str | None = None  # ad id or m.me ref that started the thread
+    from_ad: bool = False  # the referral is an ad (Meta click-to-DM, TikTok im_referral_msg), not a link ref
     is_echo: bool = False  # sent by the business from the platform's own app
     is_deleted: bool = False  # the prospect unsent an earlier message
     contact_name: str | None = None
     standby: bool = False  # came on Meta's standby channel: another app controls the thread, do not answer
     app_id: str | None = None  # for an echo, the app that sent it (Meta app_id; TikTok client_key if sent by API)
+    record_only: bool = False  # kept on the conversation (an ad referral without a message), never answered
+    comment: Comment | None = None  # a comment on a post (comment-to-DM, issue 16)
+
+
+# Kinds of set-aside events (issue 16): a bounded set, since they label a metric; anything else is "other".
+SET_ASIDE_KINDS: frozenset[str] = frozenset({
+    "reaction", "read", "delivery", "optin", "message_edit", "handover", "policy_enforcement", "standby",
+    "referral_empty", "invalid", "no_content", "not_a_channel", "eu_message", "auto_message", "high_intent_comment",
+    "change", "comment_own", "comment_ignored", "echo_other_app", "echo_story_mention", "other",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """An event seen and deliberately not answered (a reaction, a read receipt, an edit, a handover...):
+    recorded and counted by kind, never answered."""
+
+    channel: str  # instagram, messenger, tiktok, or meta when the body named no channel we answer
+    kind: str  # one of SET_ASIDE_KINDS
+    reason: str  # one line, for an operator
+    account: str | None = None  # the receiving business account, when known
+
+    @classmethod
+    def of(cls, channel: str, kind: str, reason: str, account: str | None = None) -> SetAside:
+        return cls(channel, kind if kind in SET_ASIDE_KINDS else "other", reason[:300], account)
 
 
 @dataclass(frozen=True, slots=True)

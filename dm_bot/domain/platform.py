@@ -17,6 +17,8 @@ META_STANDARD = timedelta(hours=24)  # any reply, bot or person, after the prosp
 META_HUMAN_AGENT = timedelta(days=7)  # human-written replies with the HUMAN_AGENT tag only
 TIKTOK_WINDOW = timedelta(hours=48)
 TIKTOK_MAX_BUSINESS_MESSAGES = 10  # per window, until the prospect writes again
+PRIVATE_REPLY_WINDOW = timedelta(days=7)  # one private reply to a comment, within 7 days of it (§1.6)
+PRIVATE_REPLIES_PER_HOUR = 750  # per Page (channels.md §1.6, the rate-limit page M7)
 
 # -- reply windows ------------------------------------------------------------------------------------
 

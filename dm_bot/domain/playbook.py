@@ -11,6 +11,7 @@ from datetime import date, time
 from typing import Any, ClassVar
 
 from dm_bot.domain.models import Language
+from dm_bot.domain.qualifying_phrases import Qualifying
 
 STRICT: dict[str, Any] = {"extra": "forbid", "frozen": True}
 
@@ -29,7 +30,10 @@ REQUIRED_TEXTS: tuple[str, ...] = (
     *(f"day_{day}" for day in WEEKDAYS),
 )
 # Texts a playbook may leave out: the bot then says the general one ("greeting", "holding").
-OPTIONAL_TEXTS: tuple[str, ...] = ("greeting_again", "still_waiting")
+OPTIONAL_TEXTS: tuple[str, ...] = (
+    "greeting_again", "still_waiting", "repeat_prefix", "price_minimum", "after_link", "medical_hold",
+    "provider_confirm", "story_invite", "budget_options", "budget_none",
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Price:
     starting: bool = False
     up_to: float | None = None
     minimum_spend: float | None = None
+    typical: Localized | None = None  # how much a visit usually takes ("most people use 20-40 units ...")
 
     @property
     def threshold(self) -> float:
@@ -99,31 +104,12 @@ class FaqEntry:
 
 
 @dataclass(frozen=True)
-class Qualifying:
-    """How qualifying reads and asks (situation 4): the phrases are data, in every language the spa speaks."""
+class ContentItem:
+    """A story, post, reel or ad of the spa's (by its platform id): what it shows, and its name for owners."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
-    ask: tuple[str, ...] = ("timeline", "first_time")  # slots asked, in order: timeline, first_time, budget
-    max_questions_before_link: int = 2
-    timeline: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical timeline -> phrases
-    first_time: tuple[str, ...] = ()
-    returning: tuple[str, ...] = ()  # the phrase starting first wins: "not my first time" is returning
-    affirmative: tuple[str, ...] = ()  # "yes", read at the start of an answer only (YAML reads a bare yes: as true)
-    negative: tuple[str, ...] = ()
-    thanks: tuple[str, ...] = ()
-    # "ok", "kk", "cool": an acknowledgement, never thanks and never "not understood" (rules 18 and 19); a
-    # message of emoji alone is one too.
-    acknowledgements: tuple[str, ...] = ()
-    # "and lip filler?", "y el relleno?", "what about cheeks": a short follow-up opening so asks what was just
-    # asked, about another treatment (rule 18).
-    follow_ups: tuple[str, ...] = ()
-    # What a treatment's general `info` answers ("what is it", "how long does it last", "does it hurt").
-    # A question about anything else ("which laser model do you use?") goes to a person (situation 5).
-    # Empty: the general info answers every question about the treatment.
-    info_topics: tuple[str, ...] = ()
-    # Asking for something cheaper ("whats the cheaper option?") after a price: the treatment's
-    # `cheaper_alternative` is quoted instead of the same price again.
-    cheaper: tuple[str, ...] = ()
+    treatment: str | None = None  # "how much is this?" in reply to it asks this treatment's price (rule 20)
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +189,22 @@ class Links:
 
 
 @dataclass(frozen=True)
+class CommentCampaign:
+    """Comment-to-DM (issue 16): who comments a keyword on these posts gets one private DM."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
+    keywords: tuple[str, ...]  # any language the playbook speaks; matched loosely (case, accents, a typo)
+    private_reply: Localized  # the DM; {link} is the tracked booking link
+    posts: str | tuple[str, ...] = "all"  # `all` (every post and reel), or the post / reel ids
+    public_reply: Localized | None = None  # answered under the comment, e.g. "Sent you a DM 💌"
+    without_keyword: bool = False  # a comment without the keyword on these posts still gets the DM
+    link: str | None = None  # the treatment whose booking link {link} is; none: the consultation link
+
+    def covers(self, post_id: str) -> bool:
+        return self.posts == "all" or post_id in self.posts
+
+
+@dataclass(frozen=True)
 class Playbook:
     """One account (a spa location) and everything the bot may say for it."""
 
@@ -227,8 +229,11 @@ class Playbook:
     alerts_include_text: bool = False  # Telegram alerts may quote non-medical, non-complaint texts
     greeting_options: tuple[Localized, ...] = ()  # quick replies under the greeting
     qualifying: Qualifying = field(default_factory=Qualifying)
+    content: dict[str, ContentItem] = field(default_factory=dict)  # story / post / ad id -> what it shows
     time_format: str = "%H:%M"  # strftime of "by 10:00 tomorrow"
     date_format: str = "%m/%d"
+    comment_campaigns: dict[str, CommentCampaign] = field(default_factory=dict)  # by name, e.g. GLOW
+    source_names: dict[str, str] = field(default_factory=dict)  # post, story or ad id -> the name owners read
 
     def text(self, key: str, language: Language) -> str | None:
         """A reply text in the language, or None when the playbook lacks it in that language."""
@@ -237,6 +242,19 @@ class Playbook:
 
     def offer(self, treatment: str | None) -> TreatmentOffer | None:
         return None if treatment is None else self.treatments.get(treatment)
+
+    def shown_in(self, *content_ids: str | None) -> str | None:
+        """The offered treatment a story, post or ad shows: the first of the ids the playbook maps to one."""
+        for cid in content_ids:
+            item = None if cid is None else self.content.get(cid)
+            if item is not None and item.treatment in self.treatments:
+                return item.treatment
+        return None
+
+    def named_sources(self) -> dict[str, str]:
+        """Every story, post, reel or ad id the owners read by name: `content` names and `source_names`."""
+        named = {cid: item.name for cid, item in self.content.items() if item.name}
+        return {**named, **self.source_names}
 
     def speaks(self, language: Language) -> bool:
         """Whether the bot may answer in the language: English always, others when the texts have it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +20,8 @@ MONEY = re.compile(r"\$\s?\d")
 
 
 def problems(pb: Playbook) -> list[Problem]:
-    checks = (_zone, _treatments, _links, _texts, _spanish, _faq, _sla, _hours, _qualifying, _quick_replies)
+    checks = (_zone, _treatments, _links, _texts, _spanish, _faq, _sla, _hours, _qualifying, _quick_replies,
+              _campaigns)
     return [problem for check in checks for problem in check(pb)]
 
 
@@ -55,6 +57,9 @@ def _treatments(pb: Playbook) -> Iterator[Problem]:
                 yield (*at, "cheaper_alternative"), f"{alt!r} is not another treatment of this playbook"
             elif alt_offer.price is None or offer.price is None or alt_offer.price.threshold >= offer.price.threshold:
                 yield (*at, "cheaper_alternative"), f"{alt!r} needs a price below this treatment's"
+    for cid, item in pb.content.items():
+        if item.treatment is not None and item.treatment not in pb.treatments:
+            yield ("content", cid, "treatment"), f"{item.treatment!r} is not a treatment of this playbook"
     for i, tid in enumerate(pb.top_treatments):
         if tid not in pb.treatments:
             yield ("top_treatments", i), f"{tid!r} is not a treatment of this playbook"
@@ -168,3 +173,44 @@ def _quick_replies(pb: Playbook) -> Iterator[Problem]:
         for lang, value in (("en", title.en), ("es", title.es)):
             if value is not None and len(value) > QUICK_REPLY_TITLE:
                 yield (*path, lang), f"a quick reply title has at most {QUICK_REPLY_TITLE} characters"
+
+
+PRIVATE_REPLY_BYTES = 1000 - 80  # Instagram's 1000 bytes, less room for the tracked link that replaces {link}
+
+
+def _campaigns(pb: Playbook) -> Iterator[Problem]:
+    """Comment campaigns (issue 16): what they answer, with which link, in every language the spa speaks."""
+    spanish = any(entry.es for entry in pb.texts.values())
+    for name, campaign in pb.comment_campaigns.items():
+        at: Path = ("comment_campaigns", name)
+        if isinstance(campaign.posts, str) and campaign.posts != "all":
+            yield (*at, "posts"), f"posts is `all` or a list of post and reel ids, not {campaign.posts!r}"
+        if not campaign.keywords and not campaign.without_keyword:
+            yield (*at, "keywords"), "a campaign needs its keywords (or without_keyword: true)"
+        for i, keyword in enumerate(campaign.keywords):
+            if not keyword.strip():
+                yield (*at, "keywords", i), "a keyword cannot be blank"
+        if campaign.link is not None and campaign.link not in pb.treatments:
+            close = difflib.get_close_matches(campaign.link, list(pb.treatments), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            yield (*at, "link"), f"{campaign.link!r} is not a treatment of this playbook{hint}"
+        replies = [("private_reply", campaign.private_reply)]
+        if campaign.public_reply is not None:
+            replies.append(("public_reply", campaign.public_reply))
+        for key, entry in replies:
+            for lang in ("en", "es"):
+                template = entry.get(lang)
+                if template is None:
+                    if lang == "es" and spanish:
+                        yield (*at, key, "es"), "missing Spanish text (the playbook has Spanish)"
+                    continue
+                unknown = placeholders(template) - PLACEHOLDERS
+                if unknown:
+                    yield (*at, key, lang), f"unknown placeholder {{{sorted(unknown)[0]}}}"
+                if key == "private_reply" and "{link}" not in template:
+                    yield (*at, key, lang), "the private reply carries the tracked booking link: put {link} in it"
+                if len(template.encode("utf-8")) > PRIVATE_REPLY_BYTES:
+                    yield (*at, key, lang), f"at most {PRIVATE_REPLY_BYTES} bytes (Instagram takes 1000 with the link)"
+    for source, label in pb.source_names.items():
+        if not label.strip():
+            yield ("source_names", source), "a name cannot be blank"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from dm_bot.domain import care, qualify, replies, sales
+from dm_bot.domain import care, dialogue, parts, qualify, replies, sales
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Nudge, Reply, SlaBreach, SlaWarning, TimerKind
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.followup import nudge_allowed, takeover
@@ -45,8 +45,12 @@ def decide(turn: Turn, playbook: Playbook, now: datetime) -> Decision:
     lead = before
     if u.intent not in SLOTLESS and not u.urgent:
         lead = qualify.read_slots(playbook, text, u, before, turn.state)
+        if lead.treatment is None:  # "how much is this?" on the lips story asks about lip filler (rule 20)
+            lead = lead.merged(treatment=playbook.shown_in(turn.inbound.story_id, lead.story_id, lead.referral))
     state = replace(turn.state, last_inbound_at=now, language=wanted)
     draft = Draft(playbook, now, wanted if spoken else "en", turn.channel, lead, state, turn.escalation)
+    draft.ready = (u.intent == "pricing" and lead.timeline is not None and lead.timeline != before.timeline
+                   and qualify.mentions(text, playbook.qualifying.availability))
     if turn.state.is_paused(now) or turn.inbound.standby:  # a person (or another app) has the thread
         _while_paused(draft, u, owns_thread=not turn.inbound.standby)
     else:
@@ -87,6 +91,8 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
     # Precedence: safety first (medical), then what must never get sales content or a reply.
     if u.urgent or intent == "medical_concern":
         care.medical(d, u.urgent)
+        if not u.urgent:  # "...after botox? and whats ur cancellation policy": the visit fact too (rules 17, 27)
+            dialogue.visit_facts(d, text)
     elif intent == "spam":
         care.spam(d)
     elif intent == "opt_out":
@@ -95,12 +101,25 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
         care.complaint(d)
     elif not spoken:
         care.unsupported_language(d)
-    elif turn.inbound.media and (intent in ("other", "greeting") or not text.strip()):
+    elif turn.inbound.media and (intent in ("other", "greeting") or not text.strip() or _unanswerable(d, u, text)):
         care.media(d)
+    elif dialogue.medical_open(d):  # a provider is due: no prices, links or pitches meanwhile (rule 27)
+        dialogue.held(d, u, text)
+    elif dialogue.story_reaction_applies(d, turn.inbound):
+        dialogue.story_invite(d)
     elif _tapped_treatment(d, turn):
         sales.quote(d, [d.lead.treatment or ""])
     elif _price_follow_up(d, turn):
         sales.quote(d, [t for t in u.treatments if d.pb.offer(t) is not None] or list(u.treatments))
+    elif dialogue.budget_first_applies(d, u):
+        dialogue.budget_options(d)
+        sales.also_answer(d, text, "pricing", dialogue.further_answers(d, text, "pricing"))
+    elif dialogue.after_link_applies(d, u, text, before):
+        dialogue.after_link(d)  # and what the message also asks ("saturday works! is there parking?")
+        asked = parts.questions(d.pb, text)
+        sales.also_answer(d, asked, "booking", dialogue.further_answers(d, asked, "booking"))
+    elif u.intent == "other" and d.lead.treatment and qualify.mentions(text, d.pb.qualifying.cheaper):
+        sales.pricing(d, u, text)  # "anything cheaper? 🥲" after a price
     else:
         _by_intent(d, u, text, before)
         if turn.inbound.media and not any(isinstance(a, Escalate) for a in d.actions):
@@ -108,6 +127,13 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
 
 
 ANSWER_WORDS = 5
+
+
+def _unanswerable(d: Draft, u: Understanding, text: str) -> bool:
+    """A photo with words the playbook has no answer for ("what do u think"): a person looks at it."""
+    if u.intent in ("pricing", "booking") or u.treatments:
+        return False
+    return not sales.asked_topics(d.pb, text, u.intent, d.lead.treatment, any_intent=True)
 
 
 def _tapped_treatment(d: Draft, turn: Turn) -> bool:
@@ -154,8 +180,11 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
         "membership": lambda: care.holding(d, "membership"),
         "partnership": lambda: care.partnership(d),
     }
+    further = dialogue.further_answers(d, text, u.intent)
+    dialogue.price_first(d, u)
     handlers.get(u.intent, lambda: sales.other(d, before, text))()
-    sales.also_answer(d, text, u.intent)
+    sales.also_answer(d, text, u.intent, further)
+    dialogue.hold_unanswered(d, text, u)
 
 
 def on_timer(

@@ -19,6 +19,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w(])(?:\+?\d|\(\d)[\d\s().-]{7,16}\d(?!\w)")
 AMOUNT = re.compile(r"\$?\s*(\d+(?:[.,]\d+)?)\s*(k\b)?", re.IGNORECASE)
 _RUNS = re.compile(r"([a-z])\1+")
+_LAUGH = re.compile(r"^(ja|ha|je|he|ji|hi|js)(?:\1)+$")
 
 
 def normalize(text: str) -> str:
@@ -29,7 +30,11 @@ def normalize(text: str) -> str:
 
 @cache  # the same playbook phrases are matched against every message
 def _pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(normalize(phrase))}(?!\w)")
+    """Whole words: a phrase that starts or ends with a sign ("% off", "$$") is bounded only at its words."""
+    norm = normalize(phrase)
+    before = r"(?<!\w)" if norm[:1].isalnum() else ""
+    after = r"(?!\w)" if norm[-1:].isalnum() else ""
+    return re.compile(before + re.escape(norm) + after)
 
 
 def mentions(text: str, phrases: Iterable[str]) -> bool:
@@ -77,7 +82,15 @@ def is_acknowledgement(pb: Playbook, text: str) -> bool:
     words = squeezed(text).strip(" .!?¡¿,~")
     if not any(c.isalnum() for c in words):
         return "?" not in text  # emoji alone; "??" asks something
-    return words in {squeezed(p) for p in pb.qualifying.acknowledgements}
+    known = {squeezed(p) for p in pb.qualifying.acknowledgements}
+    if words in known:
+        return True
+    if "?" in text:
+        return False
+    # "jajaja ok 😅", "ok cool": every word an acknowledgement, the rest emoji and punctuation
+    tokens = ["".join(c for c in token if c.isalnum()) for token in words.split()]
+    tokens = [_LAUGH.sub(r"\1\1", token) for token in tokens]  # "jajajaja" -> "jaja", "hahaha" -> "haha"
+    return all(token in known for token in tokens if token)
 
 
 def timeline(pb: Playbook, text: str) -> str | None:

@@ -11,7 +11,8 @@ from dm_bot.domain.playbook import Playbook, Price
 PLACEHOLDERS: frozenset[str] = frozenset(
     {
         "spa", "treatment", "price", "link", "when", "phone", "address", "email", "financing",
-        "alternative", "alternative_price", "amount", "unit", "up_to", "time", "day", "date",
+        "alternative", "alternative_price", "amount", "unit", "up_to", "time", "day", "date", "minimum",
+        "options",
     }
 )
 
@@ -51,7 +52,10 @@ def format_price(pb: Playbook, price: Price, language: Language) -> str:
     values = {"amount": amount(price.amount), "unit": price.unit.pick(language)}
     if price.up_to is not None:
         values["up_to"] = amount(price.up_to)
-    return text(pb, key, language, **values)
+    quoted = text(pb, key, language, **values)
+    if price.minimum_spend is not None and pb.text("price_minimum", language):  # rule 23: "$14 per unit, $280 minimum"
+        quoted = text(pb, "price_minimum", language, price=quoted, minimum=amount(price.minimum_spend))
+    return quoted
 
 
 def treatment_name(pb: Playbook, treatment: str | None, language: Language) -> str:

@@ -11,6 +11,7 @@ from dm_bot.domain.models import Lead, Understanding
 from dm_bot.domain.playbook import FaqEntry, Localized, Playbook
 from dm_bot.domain.sla import awaiting_human
 
+SHORT_NUDGE_WORDS = 3
 MAX_QUOTES = 3  # "botox and filler prices?" gets both; a longer list is a menu, not a reply
 
 
@@ -34,13 +35,15 @@ def pricing(d: Draft, u: Understanding, text: str) -> None:
         alternative = current.cheaper_alternative if current is not None else None
         if alternative is not None and d.pb.offer(alternative) is not None:
             treatments = [alternative]
+    topics = asked_topics(d.pb, text, "pricing", d.lead.treatment)
+    if topics and not named:  # "any deals on it?": specials, packages, financing, never the price again (rule 22)
+        for topic in topics:
+            d.say_raw(topic.pick(d.language))
+        return
     if treatments:
         quote(d, treatments)
         return
-    answer = find_answer(d.pb, text, "pricing", None)
-    if answer is not None:  # financing, specials, packages: answered from the FAQ
-        d.say_raw(answer.pick(d.language))
-    elif "treatment" in d.state.questions_asked:  # never ask twice: a consultation sets the plan
+    if "treatment" in d.state.questions_asked:  # never ask twice: a consultation sets the plan
         d.say("price_general")
         d.link(None)
     else:
@@ -56,6 +59,8 @@ def quote(d: Draft, treatments: list[str]) -> None:
         offer = d.pb.offer(tid)
         if offer is not None and offer.price is not None:
             d.say("price", treatment=d.name(tid), price=replies.format_price(d.pb, offer.price, d.language))
+            if offer.price.typical is not None:  # rule 23: the typical amount travels with the price
+                d.say_raw(offer.price.typical.pick(d.language))
             d.act(PriceQuote(tid))
             d.state = replace(d.state, extra={**d.state.extra, "topic": "price"})  # "and lip filler?" follows
     offer = d.pb.offer(primary)
@@ -88,7 +93,7 @@ def budget_note(d: Draft) -> None:
 
 def next_step(d: Draft) -> None:
     """One qualifying question while allowed (at most two before the link), else the booking link."""
-    slot = qualify.next_question(d.pb, d.lead, d.state)
+    slot = None if d.ready else qualify.next_question(d.pb, d.lead, d.state)
     if slot is not None:
         d.ask(slot)
     elif d.state.link_sent_at is None:
@@ -108,7 +113,13 @@ def booking(d: Draft, asks_price: bool = False) -> None:
 def info(d: Draft, text: str, intent: str) -> None:
     """Treatment info, hours and location from the FAQ; no answer there: holding reply and escalate normal."""
     answers = asked_topics(d.pb, text, intent, d.lead.treatment)
+    if not answers and awaiting_human(d.escalation) and len(text.split()) <= SHORT_NUDGE_WORDS:
+        still_waiting(d)  # "u there?" while a person is due: the wait, not the address (rule 26)
+        return
     answer = answers[0] if answers else find_answer(d.pb, text, intent, d.lead.treatment)
+    if answer is None and any(isinstance(a, PriceQuote) for a in d.actions):
+        next_step(d)  # "chem peel $?": the price was the question (rule 17 put it first)
+        return
     if answer is None:
         d.escalate("normal", "unanswered_question")
         d.say("question_holding", when=d.when())
@@ -138,11 +149,14 @@ def find_answer(pb: Playbook, text: str, intent: str, treatment: str | None) -> 
 MAX_TOPICS = 3
 
 
-def asked_topics(pb: Playbook, text: str, intent: str, treatment: str | None = None) -> list[Localized]:
-    """The FAQ answers of every general topic the message names by keyword, in the order it names them."""
+def asked_topics(
+    pb: Playbook, text: str, intent: str, treatment: str | None = None, any_intent: bool = False
+) -> list[Localized]:
+    """The FAQ answers of every topic the message names by keyword, in the order it names them: the entries
+    of the intent, or of any intent (a further ask beside the one the intent answers)."""
     found = []
     for entry in pb.faq.values():
-        if intent not in entry.intents or entry.treatment not in (None, treatment):
+        if (intent not in entry.intents and not any_intent) or entry.treatment not in (None, treatment):
             continue
         places = [qualify.position(text, keyword) for keyword in entry.keywords]
         first = min((p for p in places if p is not None), default=None)
@@ -152,11 +166,10 @@ def asked_topics(pb: Playbook, text: str, intent: str, treatment: str | None = N
     return [answer for _, _, answer in found[:MAX_TOPICS]]
 
 
-def also_answer(d: Draft, text: str, intent: str) -> None:
-    """A visit question beside a price or booking ask ("how much is dysport and where are you?") gets its
-    answer too, and so does an `anywhere` entry the message names, before the one question of the reply
-    (rules 17 and 24)."""
-    topics = asked_topics(d.pb, text, "hours_location") if intent in ("pricing", "booking") else []
+def also_answer(d: Draft, text: str, intent: str, further: list[Localized]) -> None:
+    """Every further topic the message asks beside its intent ("how much is dysport and where are you?"),
+    and an `anywhere` entry the message names, before the one question of the reply (rules 17 and 24)."""
+    topics = list(further)
     topics += [e.answer for e in d.pb.faq.values() if e.anywhere and _score(e, text) > 0]
     extra = [a.pick(d.language) for a in topics]
     extra = [part for n, part in enumerate(extra) if part not in d.parts and part not in extra[:n]]
@@ -179,6 +192,13 @@ def other(d: Draft, before: Lead, text: str) -> None:
     elif asked == "treatment" and d.lead.treatment is None:  # still no treatment: a consultation sets the plan
         d.say("price_general")
         d.link(None)
+    elif d.lead.treatment != before.treatment and d.lead.treatment is not None and asked in (None, "link"):
+        topics = asked_topics(d.pb, text, "treatment_info", d.lead.treatment, any_intent=True)
+        if topics:  # "do guys get botox too": the question about it, not its price
+            for topic in topics:
+                d.say_raw(topic.pick(d.language))
+        else:
+            quote(d, [d.lead.treatment])  # "ultherapy??", "botox?": its price, or "we don't offer that" (rule 24)
     elif asked in qualify.SLOTS and d.lead == before and qualify.is_thanks(d.pb, text):
         d.say("thanks")  # "thank you!" after a question is a close, not an answer
     elif asked in qualify.SLOTS and (d.lead != before or qualify.yes_no(d.pb, text) is not None):
@@ -199,10 +219,26 @@ def other(d: Draft, before: Lead, text: str) -> None:
         if d.lead.treatment is not None:
             budget_note(d)
             next_step(d)
+    elif topics := asked_topics(d.pb, text, "treatment_info", d.lead.treatment, any_intent=True):
+        for topic in topics:  # "forehead n 11s" after a neurotoxin price: that treatment's areas (rule 18)
+            d.say_raw(topic.pick(d.language))
     elif awaiting_human(d.escalation):  # "??", "anyone there": the wait, not a clarifying question
         still_waiting(d)
+    elif _a_real_question(text):  # "microblading??": a question nobody here can answer is held, not re-asked
+        d.escalate("normal", "unanswered_question")
+        d.say("question_holding", when=d.when())
     else:
         miss(d)
+
+
+QUESTION_WORDS = 1  # letters-words a held question needs beyond punctuation ("microblading??" has one)
+LONG_WORD = 6
+
+
+def _a_real_question(text: str) -> bool:
+    """A question with a real word in it: "microblading??", "is it legit?"; not "??", "what?", "huh?"."""
+    words = [w.strip("?!.,¿¡") for w in text.split()]
+    return text.rstrip().endswith("?") and any(len(w) >= LONG_WORD and w.isalpha() for w in words)
 
 
 def still_waiting(d: Draft) -> None:

@@ -156,6 +156,7 @@ class BudgetParser:
             return False  # "$12/unit", "14 a unit", "$500 in points"
         if (
             nxt.isalpha()
+            and not (amount.money and amount.end > amount.start + 1)  # "200 dolares q ...": the unit was said
             and nxt not in lex.allowed_after
             and not self._lookup_after(tokens, amount.end, self._after_ok)
         ):

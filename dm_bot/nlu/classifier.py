@@ -153,8 +153,11 @@ class SpacyClassifier:
             # A few words that show no sign of it are not spam, an opt-out or a medical concern: those
             # silence, suppress or escalate the prospect. The model's best other reading stands.
             excluded.add(verdict.intent)
-            label = max((k for k in scores if k not in excluded), key=lambda k: scores[k])
-            verdict = Verdict(label, scores[label], f"{verdict.intent} needs evidence")
+            rest = {k: (0.0 if k in excluded else v) for k, v in scores.items()}
+            again = decide(rest, replace(cues, medical=False, opt_out=False) if verdict.intent in (
+                "medical_concern", "opt_out") else cues)
+            label = again.intent if again.intent not in excluded else max(rest, key=lambda k: rest[k])
+            verdict = Verdict(label, rest[label], f"{verdict.intent} needs evidence")
         return Understanding(
             intent=verdict.intent,
             treatments=reading.treatments,
@@ -162,11 +165,12 @@ class SpacyClassifier:
             urgent=cues.urgent,
             confidence=min(1.0, max(0.0, verdict.confidence)),
             language=self._extractors.language.detect(_encodable(text)),
-            asks_price=cues.pricing,
+            asks_price=cues.pricing or cues.price_question,
         )
 
 
 SHORT_MESSAGE_WORDS = 3
+_LINK = re.compile(r"https?://|www\.|\.(com|net|ly|io)\b")
 
 
 def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
@@ -176,8 +180,16 @@ def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
     gets a clarifying reply (conversation-policy.md, situations 11 and 12). An opt-out needs a request
     to stop: suppression is not undone by the next message. A medical concern needs a symptom or a
     contraindication: a bare treatment name ("lip filler") is not one. Longer messages keep the model's
-    reading.
+    reading, but a question about the spa's prices or deals is never spam without a spam cue.
     """
+    asks_the_spa = cues.price_question or (cues.pricing and "?" in reading.normalized)
+    if intent == "pricing" and not (cues.pricing or cues.price_question or reading.treatments or reading.budget):
+        # "do you have a female injector?": no price, treatment or budget named; the model's next reading
+        return "?" in reading.normalized
+    if intent == "complaint" and reading.budget is not None and not cues.complaint:
+        return True  # "i only got 50 bucks 😭 is there anything": a buyer's budget, not a grievance
+    if intent == "spam" and asks_the_spa:  # "any promo?" asks about the spa's prices: a prospect, not a seller
+        return _LINK.search(reading.normalized) is None
     if len(reading.normalized.split()) > SHORT_MESSAGE_WORDS:
         return False
     if intent == "spam":

@@ -15,6 +15,7 @@ _WORD = re.compile(r"[a-z]+")
 # Marks only Spanish writes: ñ (checked before accents are stripped), ¿ and ¡.
 _SPANISH_MARKS = re.compile(r"[ñÑ¿¡]")
 _MARK_WEIGHT = 2
+_REPEATS = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class LanguageDetector:
         spanish = _MARK_WEIGHT * len(_SPANISH_MARKS.findall(text[:2000]))
         english = 0
         for word in _WORD.findall(normalize(text)):
+            if word not in self.spanish and word not in self.english:
+                word = _REPEATS.sub(r"\1", word)  # "holaaa", "graciasss": the word drawn out
             if word in self.spanish:
                 spanish += 1
             elif word in self.english:

@@ -90,7 +90,7 @@ def decide(scores: Mapping[str, float], cues: Cues) -> Verdict:
         return _by_rule("booking", scores, "booking beats pricing")
     if top == "treatment_info" and cues.pricing and scores.get("pricing", 0.0) >= TIP_FLOOR["pricing"]:
         return _by_rule("pricing", scores, "pricing beats treatment_info")
-    if top in ("other", "greeting") and cues.price_question:
+    if top in ("other", "greeting", "hours_location") and cues.price_question:
         return _by_rule("pricing", scores, "a price question is not thanks or small talk")
     return Verdict(top, float(scores[top]))
 

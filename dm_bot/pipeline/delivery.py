@@ -4,12 +4,12 @@ failures kept with a retry time or the reason."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from dm_bot.domain.platform import window_allows
+from dm_bot.domain.platform import PRIVATE_REPLY_WINDOW, window_allows
 from dm_bot.pipeline.ports import Channel, Clock, Notifier, Outbox, Telemetry
 from dm_bot.pipeline.records import OutboxItem, SendResult
 
@@ -37,6 +37,15 @@ class DeliveryStore(Outbox, Protocol):
     async def messages_sent_since(self, conversation_id: int, since: datetime) -> int: ...
 
 
+Undelivered = Callable[[OutboxItem, SendResult], Awaitable[None]]
+
+
+class SendWatcher(Protocol):
+    """Who learns of every send's result (channel health, pipeline/health.py)."""
+
+    def sent(self, item: OutboxItem, result: SendResult, now: datetime) -> None: ...
+
+
 class Delivery:
     def __init__(
         self, store: DeliveryStore, channels: Mapping[str, Channel], notifier: Notifier, clock: Clock,
@@ -47,6 +56,8 @@ class Delivery:
         self.notifier = notifier
         self.clock = clock
         self.telemetry = telemetry
+        self.undelivered: Undelivered | None = None  # a bot reply failed for good (the service queues it for a VA)
+        self.watcher: SendWatcher | None = None
 
     async def deliver(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> None:
         """Send outbox items; failures stay in the outbox with a retry time or a recorded reason."""
@@ -58,7 +69,8 @@ class Delivery:
                 result = await self._send(item)
             except Exception as exc:  # a failed alert or an adapter bug must not lose the row: retry it
                 log.warning("delivery of outbox %s failed: %s", item.id, type(exc).__name__)
-                result = SendResult(ok=False, error=type(exc).__name__, retry=True, retry_after=_retry_after(exc))
+                result = SendResult(ok=False, error=type(exc).__name__, retry=True, retry_after=_retry_after(exc),
+                                    error_class="platform_down")
             # Staff alerts are retried for as long as it takes; a prospect's reply gives up after a while
             # (the platform's window closes anyway) and is shown to staff as not sent.
             retry = result.retry and (item.kind == "alert" or item.attempts + 1 < MAX_ATTEMPTS)
@@ -67,6 +79,13 @@ class Delivery:
                 item.id, replace(result, retry=retry), self.clock.now(),
                 backoff(item.attempts, result.retry_after) if retry else None,
             )
+            if self.watcher is not None:
+                self.watcher.sent(item, result, self.clock.now())
+            if not result.ok and not retry and self.undelivered is not None and _bot_reply(item):
+                try:
+                    await self.undelivered(item, result)
+                except Exception:  # the row is marked failed either way; the queue entry is best effort
+                    log.exception("queueing undelivered outbox %s failed", item.id)
 
     async def deliver_pending(self) -> int:
         items = await self.store.pending_outbox(self.clock.now())
@@ -79,15 +98,23 @@ class Delivery:
             return SendResult(ok=True)
         assert item.message is not None
         message = item.message
-        if message.prospect_last_at is not None:  # checked here: a retry may come after the window closed
+        if message.comment_id is not None and message.prospect_last_at is not None:
+            if self.clock.now() - message.prospect_last_at > PRIVATE_REPLY_WINDOW:
+                return SendResult(ok=False, error="more than 7 days after the comment: no private reply")
+        elif message.prospect_last_at is not None:  # checked here: a retry may come after the window closed
             sent = 0
             if message.channel == "tiktok":  # at most 10 business messages until the prospect writes again
                 sent = await self.store.messages_sent_since(item.conversation_id, message.prospect_last_at)
             allowed, reason = window_allows(message.channel, message.prospect_last_at, self.clock.now(),
                                             message.human_agent, sent)
             if not allowed:
-                return SendResult(ok=False, error=reason)
+                return SendResult(ok=False, error=reason, error_class="window")
         channel = self.channels.get(item.message.channel)
         if channel is None:
-            return SendResult(ok=False, error=f"no {item.message.channel} channel configured")
+            return SendResult(ok=False, error=f"no {item.message.channel} channel configured", error_class="auth")
         return await channel.send(item.message)
+
+
+def _bot_reply(item: OutboxItem) -> bool:
+    """A message the bot wrote (a person's own reply failing is shown to that person already)."""
+    return item.kind == "message" and item.message is not None and not item.message.human_agent

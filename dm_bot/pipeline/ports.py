@@ -10,6 +10,7 @@ from typing import Protocol
 from dm_bot.domain.changes import Change, Decide
 from dm_bot.domain.models import (
     Inbound,
+    SetAside,
     Understanding,
 )
 from dm_bot.pipeline.records import (
@@ -63,12 +64,19 @@ class Telemetry(Protocol):
         """An outbox row's attempt: kind message (to a prospect) or alert (to staff); result sent, retry or failed."""
         ...
 
+    def set_aside(self, channel: str, kind: str) -> None:
+        """An event recorded and deliberately not answered (issue 16)."""
+        ...
+
 
 class NoTelemetry:
     def classified(self, seconds: float) -> None:
         pass
 
     def delivered(self, kind: str, result: str) -> None:
+        pass
+
+    def set_aside(self, channel: str, kind: str) -> None:
         pass
 
 
@@ -91,13 +99,19 @@ class Events(InboundLog, Protocol):
 
     async def save_dead_letter(self, channel: str, reason: str, body: bytes, now: datetime) -> None: ...
 
-    async def unhandled_inbound(self, limit: int = 100) -> list[StoredInbound]: ...
+    async def unhandled_inbound(self, limit: int = 100, stored_before: datetime | None = None) -> list[StoredInbound]:
+        """Events stored and not handled, oldest first; `stored_before`: only those stored before then."""
+        ...
 
     async def unhandled_before(self, conversation_id: int, inbound_id: int) -> list[StoredInbound]:
         """The conversation's events stored before this one and not yet handled, oldest first."""
         ...
 
     async def mark_handled(self, inbound_id: int, now: datetime) -> None: ...
+
+    async def save_set_aside(self, items: Sequence[SetAside], now: datetime) -> None:
+        """Events seen and not answered, by kind; kept 30 days (store/set_aside.py)."""
+        ...
 
 
 class Conversations(Protocol):
@@ -125,6 +139,8 @@ class Conversations(Protocol):
 
     async def sent_message_ids(self, conversation_id: int) -> set[str]: ...
 
+    async def texts_sent_since(self, conversation_id: int, since: datetime) -> set[str]: ...
+
     async def messages_sent_since(self, conversation_id: int, since: datetime) -> int: ...
 
     async def actions(self, conversation_id: int) -> list[ActionRow]: ...
@@ -146,6 +162,8 @@ class Outbox(Protocol):
     async def pending_outbox(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
 
     async def claim_outbox(self, ids: Sequence[int], now: datetime) -> set[int]: ...
+
+    async def cancel_comment_replies(self, conversation_id: int, comment_id: str, now: datetime) -> int: ...
 
     async def mark_outbox(
         self, outbox_id: int, result: SendResult, now: datetime, retry_in: timedelta | None = None

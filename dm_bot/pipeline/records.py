@@ -27,6 +27,8 @@ class Outgoing:
     human_agent: bool = False  # written by a person: may use Meta's HUMAN_AGENT tag
     idempotency_key: str = ""
     prospect_last_at: datetime | None = None  # the prospect's last message: the platform's window runs from it
+    comment_id: str | None = None  # a private reply to this comment (Send API recipient {comment_id}), issue 16
+    public_reply: bool = False  # with comment_id: the public answer under the comment, not a DM
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,9 @@ class SendResult:
     retry: bool = False
     retry_after: float | None = None
     rate_limited: bool = False  # the platform said slow down: the sender pauses that account's sends
+    # Why, by class (channel health and the VA queue read it): auth, permission, window, rate_limited,
+    # platform_down, recipient, invalid; None when ok or unknown.
+    error_class: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,17 +7,25 @@ lease (store/timers.py), so several schedulers or a restart never fire one twice
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from dm_bot.pipeline.health import HealthMonitor
 from dm_bot.pipeline.service import Service
+from dm_bot.pipeline.worker import Worker
 
 log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, service: Service, interval_seconds: float = 1.0) -> None:
+    def __init__(self, service: Service, interval_seconds: float = 1.0, health: HealthMonitor | None = None,
+                 worker: Worker | None = None, lease: timedelta = timedelta(seconds=60)) -> None:
         self._service = service
+        self._health = health
+        self._worker = worker  # takes over the events a crashed process or instance stored and never handled
+        self._lease = lease
+        self._adopted_at: datetime | None = None
         self._interval = interval_seconds
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -29,7 +37,25 @@ class Scheduler:
             done += await self._service.deliver_pending()
         except Exception:  # a failed tick is logged; the rows stay and the next tick takes them
             log.exception("scheduler tick failed")
+        if self._worker is not None:
+            done += await self._adopt()
+        if self._health is not None:
+            try:
+                done += await self._health.tick()
+            except Exception:  # channel health never holds up timers and the outbox
+                log.exception("health tick failed")
         return done
+
+    async def _adopt(self) -> int:
+        now = self._service.clock.now()
+        if self._adopted_at is not None and now - self._adopted_at < self._lease / 2:
+            return 0
+        self._adopted_at = now
+        try:
+            return await self._worker.adopt(now - self._lease) if self._worker is not None else 0
+        except Exception:
+            log.exception("adopting unhandled events failed")
+            return 0
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone="UTC")

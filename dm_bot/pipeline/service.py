@@ -10,17 +10,20 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
-from dm_bot.domain import changes, policy
-from dm_bot.domain.actions import Action
-from dm_bot.domain.models import Inbound, Understanding
+from dm_bot.domain import policy
+from dm_bot.domain.actions import Decision
+from dm_bot.domain.echoes import classify_echo
+from dm_bot.domain.models import Inbound, SetAside, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline import outbox as rows
+from dm_bot.pipeline.comments import handle_comment
 from dm_bot.pipeline.delivery import Delivery
+from dm_bot.pipeline.follow_ups import FollowUps, Handled, Outcome
+from dm_bot.pipeline.health import HealthTracker
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.ports import (
     AlreadyHandled,
@@ -36,12 +39,8 @@ from dm_bot.pipeline.ports import (
 )
 from dm_bot.pipeline.records import (
     Author,
-    BookingReport,
-    BookingResult,
     Commit,
-    DueTimer,
     HumanMessage,
-    LinkRow,
     OutboxItem,
     Outgoing,
     ProspectMessage,
@@ -53,21 +52,12 @@ log = logging.getLogger(__name__)
 
 STALE_RETRIES = 8  # decisions made again when other writers keep changing the conversation
 EARLIER_GRACE = 2.0  # seconds an event waits for its conversation's earlier ones, handled by another process
+ECHO_MATCH = timedelta(minutes=10)  # an echo whose text we sent this lately is ours, even before its id is stored
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What handling one event did: the actions, for `chat` and the eval harness."""
+class Service(FollowUps):
+    """Every use case of the product; the timers, undelivered replies and staff changes in follow_ups.py."""
 
-    conversation_id: int | None
-    actions: tuple[Action, ...] = ()
-    understanding: Understanding | None = None
-
-
-Handled = tuple[Outcome, tuple[OutboxItem, ...]]
-
-
-class Service:
     def __init__(
         self,
         store: Store,
@@ -89,6 +79,13 @@ class Service:
         self.inbound_log = inbound_log or store  # serve: the group commit in front of the store
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.delivery = Delivery(store, dict(channels), notifier, clock, self.telemetry)
+        self.delivery.undelivered = self.reply_not_delivered
+        self.health: HealthTracker | None = None  # serve: what this process sees, for channel health
+
+    def watch_health(self, tracker: HealthTracker) -> None:
+        """Note inbound events and send results for channel health (pipeline/health.py)."""
+        self.health = tracker
+        self.delivery.watcher = tracker
 
     # -- inbound ---------------------------------------------------------------------------
 
@@ -100,7 +97,10 @@ class Service:
             if account_id is None:
                 log.warning("event for unknown %s account %s stored unanswered", event.channel,
                             event.platform_account_id)
-        return await self.inbound_log.save_inbound_many(routed, self.clock.now())
+        now = self.clock.now()
+        if self.health is not None:
+            self.health.inbound(routed, now)
+        return await self.inbound_log.save_inbound_many(routed, now)
 
     async def accept_inbound(self, inbound: Inbound) -> StoredInbound | None:
         return (await self.accept([inbound]))[0]
@@ -108,6 +108,17 @@ class Service:
     async def keep_unparseable(self, channel: str, reason: str, body: bytes) -> None:
         """A signed body that could not be parsed, kept for inspection (a dead letter)."""
         await self.store.save_dead_letter(channel, reason, body, self.clock.now())
+
+    async def set_aside(self, items: Sequence[SetAside]) -> None:
+        """Events seen and deliberately not answered: counted by kind and kept 30 days (issue 16)."""
+        if not items:
+            return
+        for item in items:
+            self.telemetry.set_aside(item.channel, item.kind)
+        try:
+            await self.store.save_set_aside(items, self.clock.now())
+        except Exception:  # the record of a set-aside event must never fail the webhook that brought it
+            log.exception("recording %d set-aside events failed", len(items))
 
     async def handle_inbound(self, stored: StoredInbound) -> Outcome:
         """Classify, decide, commit in one transaction, then deliver; ordered per conversation, also
@@ -154,11 +165,20 @@ class Service:
         playbook = self.router.playbook(account_id)
         snap = await self.store.snapshot(cid)
         inbound, now = stored.inbound, self.clock.now()
-        if inbound.is_echo or inbound.is_deleted:
-            if inbound.is_deleted or inbound.message_id in await self.store.sent_message_ids(cid):
-                await self.store.mark_handled(stored.id, now)  # our own send coming back, or an unsend
-                return Outcome(cid), ()
-            return await self._human_reply(snap, playbook, "echo", inbound.text, stored.id)
+        if inbound.is_deleted:
+            await self.store.mark_handled(stored.id, now)  # an unsend
+            return Outcome(cid), ()
+        if inbound.is_echo:
+            return await self._echo(snap, playbook, stored, now)
+        if inbound.comment is not None:  # comment-to-DM (pipeline/comments.py)
+            decision, items = await handle_comment(self.store, self.classifier, self.links, self.set_aside,
+                                                   playbook, snap, stored, now)
+            return Outcome(cid, decision.actions if decision else ()), items
+        if inbound.record_only:  # an ad referral without a message: kept on the lead, never answered
+            lead = snap.lead.merged(referral=inbound.referral, story_id=inbound.story_id)
+            await self.store.commit_decision(Commit(snap, Decision(lead=lead, state=snap.state), now,
+                                                    handled_id=stored.id))
+            return Outcome(cid), ()
         started = time.perf_counter()
         understanding = self.classifier.classify(inbound.text)
         self.telemetry.classified(time.perf_counter() - started)
@@ -171,6 +191,19 @@ class Service:
             links, prospect=ProspectMessage(stored.id, inbound.text, inbound.media, understanding),
         ))
         return Outcome(cid, decision.actions, understanding), committed.items
+
+    async def _echo(self, snap: Snapshot, playbook: Playbook, stored: StoredInbound, now: datetime) -> Handled:
+        """Only a person writing from the platform's app takes the conversation over (domain/echoes.py)."""
+        inbound, cid = stored.inbound, snap.conversation_id
+        kind = classify_echo(inbound, await self.store.sent_message_ids(cid),
+                             await self.store.texts_sent_since(cid, now - ECHO_MATCH))
+        if kind == "human":
+            return await self._human_reply(snap, playbook, "echo", inbound.text, stored.id)
+        if kind != "own":
+            reason = f"echo {inbound.message_id[:80]}: {kind.replace('_', ' ')}, not a takeover"
+            await self.set_aside([SetAside.of(inbound.channel, f"echo_{kind}", reason, inbound.platform_account_id)])
+        await self.store.mark_handled(stored.id, now)
+        return Outcome(cid), ()
 
     # -- staff ---------------------------------------------------------------------------
 
@@ -201,59 +234,6 @@ class Service:
             snap, decision, now, outgoing, human=HumanMessage(author, text, staff_name), handled_id=inbound_id,
         ))
         return Outcome(snap.conversation_id, decision.actions), committed.items
-
-    # -- timers ----------------------------------------------------------------------------
-
-    async def run_due_timers(self) -> list[Outcome]:
-        """Fire every due timer once: SLA warnings and breaches, nudges."""
-        outcomes: list[Outcome] = []
-        now = self.clock.now()
-        for timer in await self.store.claim_due_timers(now):
-            async with self._locks[timer.conversation_id]:
-                outcome, items = await self._decided(timer.conversation_id, partial(self._fire, timer, now))
-            await self.deliver(items)
-            if outcome.actions:
-                outcomes.append(outcome)
-        return outcomes
-
-    async def _fire(self, timer: DueTimer, now: datetime) -> Handled:
-        snap = await self.store.snapshot(timer.conversation_id)
-        playbook = self.router.playbook(snap.account_id)
-        escalation = snap.escalation if snap.escalation and snap.escalation.id == timer.escalation_id else None
-        decision = policy.on_timer(timer.kind, snap.state, snap.lead, escalation, playbook, now)
-        if not decision.actions:
-            await self.store.finish_timer(timer.id, now)
-            return Outcome(timer.conversation_id), ()
-        committed = await self.store.commit_decision(Commit(
-            snap, decision, now, rows.outgoing(snap, decision),
-            rows.alerts(snap, playbook, decision, None, escalation_id=timer.escalation_id or 0), timer_id=timer.id,
-        ))
-        return Outcome(timer.conversation_id, decision.actions), committed.items
-
-    # -- staff and outside facts: domain/changes.py decides, the store commits ------------------
-
-    async def claim(self, escalation_id: int, who: str) -> bool:
-        """A VA takes the escalation; False when it is closed or a colleague holds it."""
-        return await self.store.change_escalation(escalation_id, changes.claim(who), self.clock.now()) is not None
-
-    async def resolve(self, escalation_id: int, who: str | None = None, note: str = "") -> bool:
-        """The escalation leaves the queue, its SLA timers cancelled; False when it was closed already, or
-        when it is urgent, medical or a complaint with neither a human reply nor a note (domain/changes.py)."""
-        now = self.clock.now()
-        decide = changes.resolve(now, who, note)
-        return await self.store.change_escalation(escalation_id, decide, now) is not None
-
-    async def hand_back(self, conversation_id: int) -> bool:
-        """The bot answers the conversation again; False when there is no such conversation."""
-        return await self.store.change_conversation(conversation_id, changes.hand_back, self.clock.now()) is not None
-
-    async def follow_link(self, token: str) -> LinkRow | None:
-        """A prospect follows a tracked booking link: counted, and the first click closes the follow-up."""
-        return await self.store.record_click(token, self.clock.now(), changes.link_clicked)
-
-    async def record_booking(self, report: BookingReport) -> BookingResult:
-        """A booking from a booking system or the inbox: stored once; the conversation's funnel closes."""
-        return await self.store.record_booking(report, self.clock.now(), changes.booked)
 
     # -- delivery ------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 
 from dm_bot.pipeline.records import StoredInbound
 from dm_bot.pipeline.service import Service
@@ -102,6 +103,16 @@ class Worker:
         for stored in pending:
             self.submit(stored)
         return len(pending)
+
+    async def adopt(self, stored_before: datetime) -> int:
+        """Events stored before then and still unhandled, not queued here: a process or instance that
+        stored them stopped (a crash) before handling them. Handling one that is in fact still being
+        handled elsewhere is safe: one commit wins, the other is refused (AlreadyHandled)."""
+        queued = {s.id for q in self._queues.values() for s in q}
+        adopted = [s for s in await self._service.store.unhandled_inbound(1000, stored_before) if s.id not in queued]
+        for stored in adopted:
+            self.submit(stored)
+        return len(adopted)
 
     async def _run(self) -> None:
         while True:

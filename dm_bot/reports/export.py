@@ -16,7 +16,7 @@ from dm_bot.store.stats_records import ConversationColumns, EscalationFacts, Per
 COLUMNS = (
     "conversation_id", "started_at", "channel", "account", "treatment", "budget_min", "budget_max", "timeline",
     "intent_path", "first_response_seconds", "human_response_seconds", "sla_met", "links_sent", "clicked", "booked",
-    "value",
+    "value", "source", "source_id", "source_name",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,6 +52,7 @@ def rows(
     by_conversation: defaultdict[int, list[Handled]] = defaultdict(list)
     for h in handle(escalations, playbooks, codec.to_us(now)):
         by_conversation[h.facts.conversation_id].append(h)
+    source_names = {ref: name for pb in playbooks.values() for ref, name in pb.named_sources().items()}
     yield list(COLUMNS)
     for c in conversations.rows():
         handled = by_conversation.get(c.id, [])
@@ -61,5 +62,6 @@ def rows(
             c.id, started, c.channel, c.account_id, c.treatment, c.budget_min, c.budget_max, c.timeline,
             " > ".join(intents.get(c.id, ())), seconds(c.first_response_us), seconds(first_human), sla_met(handled),
             c.links_sent, c.links_clicked > 0, c.bookings > 0, c.revenue if c.valued_bookings else None,
+            c.source_kind, c.source_ref, source_names.get(c.source_ref or "", c.source_ref),
         ]
         yield [cell(v) for v in values]

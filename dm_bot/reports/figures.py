@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dm_bot.domain.models import CHANNELS, PRIORITIES
 from dm_bot.domain.playbook import Playbook
+from dm_bot.domain.sources import SOURCE_KINDS
 from dm_bot.reports.business_time import Buckets, BusinessCalendar, seconds
 from dm_bot.reports.funnel import funnel_figures, ratio, spread
 from dm_bot.store import codec
@@ -25,6 +26,7 @@ from dm_bot.store.stats_records import ConversationColumns, EscalationFacts, Per
 UNKNOWN = "unknown"  # the treatment of a conversation that never named one
 UNCLAIMED = "unclaimed"  # the VA of an escalation nobody claimed
 DEFAULT_URGENT_TARGET = 0.95  # SlaTargets.urgent_target's default, for a period without a playbook
+TOP_SOURCES = 10  # the stories, posts and ads named in the breakdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +110,18 @@ class Slicer:
         self.buckets = Buckets(period.since, period.until, ZoneInfo(period.timezone))
         treatments = [t or UNKNOWN for t in cols.treatment]
         buckets = self.buckets.indexes(cols.created_at)
+        items = [source_item(k, r) for k, r in zip(cols.source_kind, cols.source_ref, strict=True)]
         self._rows = [_rows_by(cols.account_id), _rows_by(cols.channel), _rows_by(treatments),
-                      _rows_by(buckets, ascending=True)]
-        self._handled: list[defaultdict[object, list[Handled]]] = [defaultdict(list) for _ in range(4)]
+                      _rows_by(buckets, ascending=True), _rows_by(cols.source_kind), _rows_by(items)]
+        self._handled: list[defaultdict[object, list[Handled]]] = [defaultdict(list) for _ in range(len(self._rows))]
+        source_of = dict(zip(cols.id, zip(cols.source_kind, items, strict=True), strict=True))
         for h in handled:
             e = h.facts
-            key = (e.account_id, e.channel, e.treatment or UNKNOWN, self.buckets.index(e.opened_at))
+            kind, item = source_of.get(e.conversation_id, (None, None))  # None: opened on an older conversation
+            key = (e.account_id, e.channel, e.treatment or UNKNOWN, self.buckets.index(e.opened_at), kind, item)
             for part, value in enumerate(key):
-                self._handled[part][value].append(h)
+                if value is not None:
+                    self._handled[part][value].append(h)
 
     def block(self, part: int | None = None, value: object = None) -> dict[str, Any]:
         """The figures of the conversations and escalations whose key part `part` equals `value` (None: all)."""
@@ -123,6 +129,9 @@ class Slicer:
             return {**funnel_figures(self.cols), **response_figures(self.handled)}
         rows, handled = self._rows[part].get(value, ()), self._handled[part].get(value, [])
         return {**funnel_figures(self.cols, rows), **response_figures(handled)}
+
+    def rows_of(self, part: int) -> dict[Any, Sequence[int] | None]:
+        return self._rows[part]
 
     def by(self, part: int, always: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
         names = {str(n) for n in (*always, *self._rows[part], *self._handled[part])}
@@ -173,6 +182,24 @@ def urgent_sla(
             "below_target": compliance is not None and compliance < target}
 
 
+def source_item(kind: str, ref: str | None) -> str:
+    """One story, post, ad or link as a key of the breakdown: `kind:ref` (organic and the like: the kind)."""
+    return f"{kind}:{ref}" if ref else kind
+
+
+def top_sources(slices: Slicer, playbooks: Mapping[str, Playbook], limit: int = TOP_SOURCES) -> list[dict[str, Any]]:
+    """The stories, posts and ads that brought most conversations, named as the playbooks name them."""
+    names = {ref: name for pb in playbooks.values() for ref, name in pb.named_sources().items()}
+    ranked = []
+    for key, rows in slices.rows_of(5).items():
+        kind, _, ref = str(key).partition(":")
+        if not ref or kind not in ("story_reply", "comment", "ad", "link_ref"):
+            continue
+        ranked.append((-(len(slices.cols) if rows is None else len(rows)), str(key), kind, ref))
+    return [{"source": kind, "id": ref, "name": names.get(ref, ref), **slices.block(5, key)}
+            for _, key, kind, ref in sorted(ranked)[:limit]]
+
+
 def compute(
     period: Period, conversations: ConversationColumns, escalations: Sequence[EscalationFacts],
     playbooks: Mapping[str, Playbook], now: datetime,
@@ -195,6 +222,8 @@ def compute(
         "by_channel": slices.by(1, CHANNELS),
         "by_treatment": slices.by(2),
         "by_account": slices.by(0, period.accounts),
+        "by_source": slices.by(4, SOURCE_KINDS),
+        "top_sources": top_sources(slices, playbooks),
         "series": slices.series(),
         "slowest": slowest(handled),
     }

@@ -96,6 +96,8 @@ def render_table(figures: Mapping[str, Any], account_names: Mapping[str, str]) -
         _sla("SLA by VA", figures["sla_by_va"]),
         table(("Escalations by reason", "count"), list(figures["escalations_by_reason"].items())),
         _slices("By channel", figures["by_channel"]), _slices("By treatment", figures["by_treatment"]),
+        _slices("By source", figures["by_source"]),
+        _slices("Top stories, posts, ads", {f"{s['source']}: {s['name']}": s for s in figures["top_sources"]}),
     ]
     if len(period["accounts"]) > 1:
         sections.append(_slices("By account", figures["by_account"]))

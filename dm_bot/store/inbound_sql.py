@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from dm_bot.domain.models import Inbound
+from dm_bot.domain.sources import first_source
 from dm_bot.pipeline.records import StoredInbound
 from dm_bot.store import codec
 from dm_bot.store.db import Params, Row
 
 UPSERT_CONVERSATION = (
     "INSERT INTO conversations (account_id, channel, platform_account_id, contact_id, contact_name,"
-    " state, created_at, updated_at) VALUES (:a, :ch, :p, :c, :n, '{}', :t, :t)"
+    " state, created_at, updated_at, source_kind, source_ref) VALUES (:a, :ch, :p, :c, :n, '{}', :t, :t, :sk, :sr)"
     " ON CONFLICT (account_id, channel, contact_id) DO UPDATE SET updated_at = excluded.updated_at,"
     " contact_name = COALESCE(excluded.contact_name, conversations.contact_name)"
 )
@@ -26,8 +27,9 @@ INSERT_EVENT = (
 
 
 def conversation_params(account_id: str, inbound: Inbound, t: int) -> dict[str, Any]:
+    kind, ref = first_source(inbound)  # kept from the event that creates the conversation (issue 16)
     return {"a": account_id, "ch": inbound.channel, "p": inbound.platform_account_id, "c": inbound.contact_id,
-            "n": inbound.contact_name, "t": t}
+            "n": inbound.contact_name, "t": t, "sk": kind, "sr": ref}
 
 
 def event_params(account_id: str | None, inbound: Inbound, t: int) -> dict[str, Any]:

@@ -59,12 +59,34 @@ def _v5_resolution_notes(conn: Connection) -> None:
     _add_column(conn, "escalations", "resolution_note", "TEXT")
 
 
+def _v6_sources_and_set_aside(conn: Connection) -> None:
+    """Conversations keep their first source; private replies to comments are paced by a key; events set
+    aside are kept in their own table (issue 16)."""
+    _add_column(conn, "conversations", "source_kind", "TEXT")
+    _add_column(conn, "conversations", "source_ref", "TEXT")
+    _add_column(conn, "outbox", "pace_key", "TEXT")
+    next(i for i in schema.outbox.indexes if i.name == "ix_outbox_pace").create(conn, checkfirst=True)
+    schema.set_aside_events.create(conn, checkfirst=True)
+    for index in schema.set_aside_events.indexes:
+        index.create(conn, checkfirst=True)
+
+
+def _v7_channel_health(conn: Connection) -> None:
+    """Channel health per account and channel, and health incidents (issue 17)."""
+    for table in (schema.channel_health, schema.health_incidents):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
     (3, "staff message authors, Telegram accounts of logins", _v3_staff_names),
     (4, "login attempts counted in the database", _v4_login_attempts),
     (5, "who resolved an escalation, and the resolution note", _v5_resolution_notes),
+    (6, "conversation sources, paced private replies, set-aside events", _v6_sources_and_set_aside),
+    (7, "channel health and health incidents", _v7_channel_health),
 )
 
 LATEST = STEPS[-1][0]

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from dm_bot.domain.platform import PRIVATE_REPLIES_PER_HOUR
 from dm_bot.pipeline.records import Alert, OutboxItem, Outgoing, SendResult, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 
 SEND_LEASE = timedelta(seconds=60)  # longer than any send's timeout
+PRIVATE_REPLY_SPACING_US = 3_600_000_000 // PRIVATE_REPLIES_PER_HOUR
 
 
 def outbox_item(oid: int, kind: str, attempts: int, item: Any, conversation_id: int) -> OutboxItem:
@@ -35,15 +37,28 @@ async def write_outbox(
             alert = dataclasses.replace(alert, escalation_id=escalation_id)
         entries.append(("alert", alert))
     for kind, item in entries:
+        pace_key, due = await _paced(tx, item, t) if kind == "message" else (None, t)
         row = await tx.fetchrow(
-            "INSERT INTO outbox (account_id, conversation_id, kind, payload, created_at, next_attempt_at)"
-            " VALUES (:a, :c, :k, :p, :t, :t) RETURNING id",
-            {"a": snap.account_id, "c": snap.conversation_id, "k": kind, "p": codec.dumps(item), "t": t},
+            "INSERT INTO outbox (account_id, conversation_id, kind, payload, created_at, next_attempt_at, pace_key)"
+            " VALUES (:a, :c, :k, :p, :t, :due, :pk) RETURNING id",
+            {"a": snap.account_id, "c": snap.conversation_id, "k": kind, "p": codec.dumps(item), "t": t,
+             "due": due, "pk": pace_key},
         )
         assert row is not None
         oid = int(row["id"])
         written.append((outbox_item(oid, kind, 0, item, snap.conversation_id), oid))
     return written
+
+
+async def _paced(tx: Tx, item: Outgoing, t: int) -> tuple[str | None, int]:
+    """Replies to comments go out at most PRIVATE_REPLIES_PER_HOUR per page (channels.md §1.6): each takes the
+    next free slot of its page, kept in the outbox rows themselves (a restart keeps the pace)."""
+    if item.comment_id is None:
+        return None, t
+    key = f"{'public' if item.public_reply else 'private'}_reply:{item.channel}:{item.platform_account_id}"
+    row = await tx.fetchrow("SELECT MAX(next_attempt_at) AS last FROM outbox WHERE pace_key = :k", {"k": key})
+    last = None if row is None else row["last"]
+    return key, t if last is None else max(t, int(last) + PRIVATE_REPLY_SPACING_US)
 
 
 class OutboxMixin:
@@ -70,18 +85,19 @@ class OutboxMixin:
             items.append(outbox_item(r["id"], r["kind"], r["attempts"], record, r["conversation_id"]))
         return items
 
-    async def claim_outbox(self, ids: Sequence[int], now: datetime, lease: timedelta = SEND_LEASE) -> set[int]:
+    async def claim_outbox(self, ids: Sequence[int], now: datetime, lease: timedelta | None = None) -> set[int]:
         """Take pending rows for sending: each row is sent by one worker, once. A row still 'sending'
         when its lease ends was interrupted mid-send (a crash): it is not sent again (the platforms
         take no idempotency key, so a resend could duplicate the reply); see `pending_outbox`."""
         if not ids:
             return set()
+        held: timedelta = lease if lease is not None else getattr(self, "lease", SEND_LEASE)
         marks = ", ".join(f":i{n}" for n in range(len(ids)))
         params: dict[str, Any] = {f"i{n}": i for n, i in enumerate(ids)}
         rows = await self.db.fetch_relaxed(  # a claim lost to a power cut only means one resend
             f"UPDATE outbox SET status = 'sending', next_attempt_at = :lease WHERE status = 'pending'"
-            f" AND id IN ({marks}) RETURNING id",
-            {**params, "lease": codec.to_us(now + lease)},
+            f" AND next_attempt_at <= :now AND id IN ({marks}) RETURNING id",  # a paced reply waits for its slot
+            {**params, "lease": codec.to_us(now + held), "now": codec.to_us(now)},
         )
         return {int(r["id"]) for r in rows}
 
@@ -109,6 +125,29 @@ class OutboxMixin:
             {"c": conversation_id, "s": codec.to_us(since)},
         )
         return 0 if row is None else int(row["n"])
+
+    async def cancel_comment_replies(self, conversation_id: int, comment_id: str, now: datetime) -> int:
+        """The replies to a comment not sent yet (waiting for their paced slot) are not sent: the comment was
+        hidden or removed meanwhile. How many."""
+        rows = await self.db.fetch(
+            "SELECT id, payload FROM outbox WHERE conversation_id = :c AND status = 'pending'"
+            " AND pace_key IS NOT NULL", {"c": conversation_id})
+        ids = [r["id"] for r in rows if json.loads(r["payload"]).get("comment_id") == comment_id]
+        for oid in ids:
+            await self.db.execute(
+                "UPDATE outbox SET status = 'failed', error = :e, next_attempt_at = :t WHERE id = :i"
+                " AND status = 'pending'",
+                {"e": "the comment was hidden or removed before its reply", "t": codec.to_us(now), "i": oid})
+        return len(ids)
+
+    async def texts_sent_since(self, conversation_id: int, since: datetime) -> set[str]:
+        """The texts of the messages written to the outbox since then, sent or not yet: an echo may come
+        back before its send's answer (and so its id) is stored."""
+        rows = await self.db.fetch(
+            "SELECT payload FROM outbox WHERE conversation_id = :c AND kind = 'message' AND created_at >= :s",
+            {"c": conversation_id, "s": codec.to_us(since)},
+        )
+        return {str(json.loads(r["payload"]).get("text", "")) for r in rows}
 
     async def sent_message_ids(self, conversation_id: int) -> set[str]:
         """Platform ids of what we sent, to tell our own echoes from a person's."""

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from dm_bot.pipeline.health_records import Incident
 from dm_bot.pipeline.records import ActionRow, Alert, LinkRow, Snapshot
 from dm_bot.store.inbox_queries import Contact, Delivery, Preview, Resolution
 from dm_bot.store.login_attempts import Reservation
@@ -70,6 +71,8 @@ class StaffChatLog(Protocol):
 
     async def login_of_telegram(self, username: str | None, user_id: int) -> str | None: ...
 
+    async def list_users(self) -> list[UserRecord]: ...
+
 
 class Users(Protocol):
     """Staff logins, their sessions, and the attempts counted against the login limits."""
@@ -91,3 +94,5 @@ class Health(Protocol):
     async def ping(self) -> bool: ...
 
     async def waiting_counts(self) -> tuple[int, int]: ...
+
+    async def open_incidents(self, accounts: Sequence[str] | None = None) -> list[Incident]: ...

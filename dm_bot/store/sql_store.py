@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dm_bot.domain.models import ConversationState, Inbound, Lead
 from dm_bot.pipeline.records import ActionRow, Snapshot, StoredInbound
@@ -12,10 +12,12 @@ from dm_bot.store.bookings import BookingsMixin
 from dm_bot.store.changes import ChangesMixin, escalation_of
 from dm_bot.store.db import Database, connect
 from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
+from dm_bot.store.health import HealthMixin
 from dm_bot.store.inbox_queries import InboxQueriesMixin
 from dm_bot.store.login_attempts import LoginAttemptsMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
+from dm_bot.store.set_aside import SetAsideMixin
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
 from dm_bot.store.stats import StatsMixin
@@ -26,12 +28,13 @@ from dm_bot.store.users import UsersMixin
 
 class SqlStore(
     DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
-    LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin,
+    LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin, SetAsideMixin, HealthMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lease: timedelta = timedelta(seconds=60)) -> None:
         self.url = url
+        self.lease = lease  # timers and outbox rows claimed are this process's for this long
         self._db: Database | None = None
 
     @property
@@ -83,11 +86,12 @@ class SqlStore(
         )
         return [(r["channel"], r["reason"], bytes(r["body"])) for r in rows]
 
-    async def unhandled_inbound(self, limit: int = 100) -> list[StoredInbound]:
+    async def unhandled_inbound(self, limit: int = 100, stored_before: datetime | None = None) -> list[StoredInbound]:
+        before = "" if stored_before is None else " AND received_at < :b"
         rows = await self.db.fetch(
             "SELECT id, account_id, conversation_id, payload FROM inbound_events"
-            " WHERE handled_at IS NULL AND account_id IS NOT NULL ORDER BY id LIMIT :n",
-            {"n": limit},
+            f" WHERE handled_at IS NULL AND account_id IS NOT NULL{before} ORDER BY id LIMIT :n",
+            {"n": limit} if stored_before is None else {"n": limit, "b": codec.to_us(stored_before)},
         )
         return [
             StoredInbound(r["id"], r["account_id"], r["conversation_id"], codec.loads(Inbound, r["payload"]))

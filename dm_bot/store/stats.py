@@ -80,7 +80,8 @@ class StatsMixin:
         """The conversations that started in the period, with what became of each, oldest first."""
         params: dict[str, Any] = {}
         rows = await self.db.fetch(
-            "SELECT c.id, c.account_id, c.channel, c.created_at, c.first_response_at FROM conversations c"
+            "SELECT c.id, c.account_id, c.channel, c.created_at, c.first_response_at,"
+            " COALESCE(c.source_kind, 'organic') AS source_kind, c.source_ref FROM conversations c"
             f" WHERE {self._cohort(period, params)} ORDER BY c.created_at",
             params,
         )
@@ -91,6 +92,7 @@ class StatsMixin:
         n, position = len(ids), {cid: i for i, cid in enumerate(ids)}
         span = {"lo": min(ids), "hi": max(ids)}  # ids grow with time: the period's conversations are one range
         cols.id, cols.account_id, cols.channel, cols.created_at = ids, _column(rows, 1), _column(rows, 2), created
+        cols.source_kind, cols.source_ref = _column(rows, 5), _column(rows, 6)
         cols.first_response_us = [None if f is None else f - c for f, c in zip(first, created, strict=True)]
         cols.treatment, cols.budget_min, cols.budget_max, cols.timeline = (_nones(n) for _ in range(4))
         qualified = [0] * n

@@ -46,6 +46,8 @@ class ConversationFacts(NamedTuple):
     valued_bookings: int
     opted_out: bool
     spam: bool
+    source_kind: str  # where the conversation came from (domain/sources.py): organic, story_reply, comment...
+    source_ref: str | None  # the story, post, ad or link ref
 
 
 @dataclass
@@ -75,6 +77,8 @@ class ConversationColumns:
     valued_bookings: list[int] = field(default_factory=list)
     opted_out: list[bool] = field(default_factory=list)
     spam: list[bool] = field(default_factory=list)
+    source_kind: list[str] = field(default_factory=list)
+    source_ref: list[str | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.id)

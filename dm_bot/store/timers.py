@@ -44,7 +44,7 @@ class TimersMixin:
 
     async def claim_due_timers(self, now: datetime, limit: int = 100) -> list[DueTimer]:
         t = codec.to_us(now)
-        params: dict[str, Any] = {"t": t, "lease": codec.to_us(now + LEASE), "n": limit}
+        params: dict[str, Any] = {"t": t, "lease": codec.to_us(now + getattr(self, "lease", LEASE)), "n": limit}
         pick = (
             "SELECT id FROM timers WHERE done_at IS NULL AND due_at <= :t"
             " AND (lease_until IS NULL OR lease_until < :t) ORDER BY due_at, id LIMIT :n"

@@ -22,6 +22,7 @@ from dm_bot.store.roles import StaffChatLog
 from dm_bot.telegram_bot import redact
 from dm_bot.telegram_bot.chats import StaffChats
 from dm_bot.telegram_bot.handlers import StaffHandlers
+from dm_bot.telegram_bot.health_alerts import TelegramHealthAlerter
 from dm_bot.telegram_bot.notifier import TelegramNotifier
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class StaffChat:
         self.chats = StaffChats(router, settings.telegram_chat_id)
         self.application = self._build(settings.telegram_token)
         self.notifier = TelegramNotifier(self.application.bot, self.chats, store, clock, settings.public_url)
+        self.health_alerter = TelegramHealthAlerter(self.application.bot, self.chats, store.list_users)
         self._task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()  # set once Telegram answered and updates flow (polling or webhook)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from dm_bot.web import inbox_api
+from dm_bot.web import health_view, inbox_api
 from dm_bot.web.auth import StaffUser, current_user, login_required, read_form
 from dm_bot.web.inbox_conversation import ConversationView, load_conversation
 from dm_bot.web.inbox_queue import QueueFilter, load_queue, queue_context
@@ -62,7 +62,8 @@ async def queue_page(request: web.Request) -> web.Response:
     cards = await load_queue(request, user, filt)
     query = filt.query_string()
     return render(request, "queue.html", cards=cards, filt=filt, version=inbox_api.queue_version(cards),
-                  live_url="/inbox/api/queue" + (f"?{query}" if query else ""), **choices)
+                  live_url="/inbox/api/queue" + (f"?{query}" if query else ""),
+                  health_banners=await health_view.banners(request, user), **choices)
 
 
 def _conversation_page(request: web.Request, view: ConversationView, status: int = 200, error: str | None = None,

@@ -118,9 +118,15 @@ def _bot_chip(pb: Playbook, snap: Snapshot, now: datetime) -> Chip:
     return Chip("ok", "Bot active", "the bot answers this conversation")
 
 
+INTERRUPTED = "interrupted while sending"
+
+
 def _delivery_chip(delivery: Delivery | None) -> Chip | None:
     if delivery is None or delivery.status == "sent":
         return None
+    if delivery.status == "failed" and (delivery.error or "").startswith(INTERRUPTED):
+        # a crash cut the send off: it may well have arrived (issue 17), so it is not called undelivered
+        return Chip("warn", "Last message may not have arrived", delivery.error or "")
     if delivery.status == "failed":
         return Chip("late", "Last message not delivered", delivery.error or "")
     if delivery.attempts:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from dm_bot.domain.routing import Router
+from dm_bot.pipeline.health import HealthMonitor
 from dm_bot.pipeline.ports import Clock
 from dm_bot.pipeline.service import Service
 from dm_bot.pipeline.worker import Intake, Worker
@@ -36,3 +37,4 @@ WEBHOOK_SECRETS = web.AppKey("webhook_secrets", WebhookSecrets)
 SETTINGS = web.AppKey("settings", Settings)
 SECRET_KEY = web.AppKey("secret_key", bytes)  # signs sessions and tracked links
 INTAKE = web.AppKey("intake", Intake)
+HEALTH_MONITOR = web.AppKey("health_monitor", HealthMonitor)  # channel health (issue 17)

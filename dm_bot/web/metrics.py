@@ -7,24 +7,33 @@ escalations open) are read from the database when scraped, so every copy reports
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+HEALTH_VALUES = {"healthy": 0, "degraded": 1, "down": 2}
+
 
 class _Gauges:
     """A collector of values read just now (from the database)."""
 
-    def __init__(self, queue_depth: int, open_escalations: int) -> None:
+    def __init__(self, queue_depth: int, open_escalations: int, health: Mapping[tuple[str, str], str]) -> None:
         self._values = (queue_depth, open_escalations)
+        self._health = health
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         depth, escalations = self._values
         yield GaugeMetricFamily("dm_bot_queue_depth", "Stored events waiting to be handled", value=depth)
         yield GaugeMetricFamily("dm_bot_open_escalations", "Escalations waiting for a human", value=escalations)
+        health = GaugeMetricFamily(
+            "dm_bot_channel_health", "Channel health per account and subject (a channel, outbox, alerts):"
+            " 0 healthy, 1 degraded, 2 down", labels=["account", "subject"])
+        for (account, subject), state in sorted(self._health.items()):
+            health.add_metric([account, subject], HEALTH_VALUES.get(state, 2))
+        yield health
 
 
 class Metrics:
@@ -50,6 +59,10 @@ class Metrics:
         self.login_checks = Counter(
             "dm_bot_login_checks_total", "Passwords checked at /login by result (ok, wrong)", ["result"],
             registry=self.registry,
+        )
+        self.set_asides = Counter(
+            "dm_bot_set_aside_total", "Events recorded and not answered, by channel and kind (reaction, read...)",
+            ["channel", "kind"], registry=self.registry,
         )
         self._webhook_children: dict[tuple[str, str], Any] = {}
         self._ack_children: dict[str, Any] = {}
@@ -81,11 +94,15 @@ class Metrics:
             child = self._send_children[(kind, result)] = self.sends.labels(kind=kind, result=result)
         child.inc()
 
-    def render(self, queue_depth: int, open_escalations: int) -> bytes:
+    def set_aside(self, channel: str, kind: str) -> None:
+        self.set_asides.labels(channel=channel, kind=kind).inc()
+
+    def render(self, queue_depth: int, open_escalations: int,
+               health: Mapping[tuple[str, str], str] | None = None) -> bytes:
         registry = self.registry
         if self._multiprocess_dir is not None:
             registry = CollectorRegistry()
             MultiProcessCollector(registry, path=self._multiprocess_dir)  # type: ignore[no-untyped-call]
         gauges = CollectorRegistry()
-        gauges.register(_Gauges(queue_depth, open_escalations))
+        gauges.register(_Gauges(queue_depth, open_escalations, health or {}))
         return generate_latest(registry) + generate_latest(gauges)

@@ -10,6 +10,7 @@ import re
 from aiohttp import web
 
 from dm_bot.reports import numbers
+from dm_bot.web import health_view
 from dm_bot.web.auth import StaffUser, current_user, owner_required, visible_accounts
 from dm_bot.web.keys import CLOCK, REPORTS, ROUTER
 from dm_bot.web.stats_view import HELPERS, StatsRequest, chart_data, kpis, read_request
@@ -27,13 +28,15 @@ async def _request(request: web.Request) -> tuple[StaffUser, StatsRequest]:
 
 @owner_required
 async def stats_page(request: web.Request) -> web.Response:
-    _, req = await _request(request)
+    user, req = await _request(request)
+    banners = await health_view.banners(request, user)
     if req.period is None:
-        return render(request, "stats.html", req=req, figures=None, **HELPERS)
+        return render(request, "stats.html", req=req, figures=None, health_banners=banners, **HELPERS)
     figures = await numbers.stats(request.app[REPORTS], req.period, req.playbooks, request.app[CLOCK].now())
     names = dict(req.choices)
     return render(request, "stats.html", req=req, figures=figures, charts=chart_data(figures), kpis=kpis(figures),
-                  dates=req.local_dates(), names=names, csv_url=f"/stats/export.csv?{req.query()}", **HELPERS)
+                  dates=req.local_dates(), names=names, csv_url=f"/stats/export.csv?{req.query()}",
+                  health_banners=banners, **HELPERS)
 
 
 def _filename(req: StatsRequest) -> str:

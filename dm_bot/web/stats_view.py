@@ -142,7 +142,17 @@ def business_duration(seconds: float | None) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
+SOURCE_LABELS = {"organic": "Organic DM", "story_reply": "Story reply", "story_mention": "Story mention",
+                 "share": "Post or reel share", "comment": "Comment campaign", "ad": "Ad",
+                 "link_ref": "m.me / ig.me link"}
+
+
+def top_slices(figures: Mapping[str, Any]) -> dict[str, Any]:
+    """The top stories, posts and ads as rows of the breakdown table, by the names the playbook gives them."""
+    return {f"{SOURCE_LABELS.get(s['source'], s['source'])}: {s['name']}": s for s in figures["top_sources"]}
+
+
 HELPERS: dict[str, Any] = {"duration": duration, "business_duration": business_duration, "percent": percent,
            "money": money, "channel_names": CHANNEL_LABELS,
            "priority_names": PRIORITY_NAMES, "funnel_steps": FUNNEL, "funnel_rates": FUNNEL_RATES,
-           "presets": PRESETS}
+           "presets": PRESETS, "source_names": SOURCE_LABELS, "top_slices": top_slices}

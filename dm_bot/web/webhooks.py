@@ -63,6 +63,7 @@ async def meta_events(request: web.Request) -> web.Response:
         await request.app[SERVICE].keep_unparseable("meta", str(exc), body)
         return _reject(request, "meta", 400, "unparseable")
     await _accept(request, batch.events)
+    await request.app[SERVICE].set_aside(batch.set_aside)
     request.app[METRICS].acknowledged("meta", time.perf_counter() - started)
     return web.Response(text="EVENT_RECEIVED")
 
@@ -81,6 +82,7 @@ async def tiktok_events(request: web.Request) -> web.Response:
         await request.app[SERVICE].keep_unparseable("tiktok", str(exc), body)
         return _reject(request, "tiktok", 200, "unparseable")
     await _accept(request, batch.events)
+    await request.app[SERVICE].set_aside(batch.set_aside)
     request.app[METRICS].acknowledged("tiktok", time.perf_counter() - started)
     return web.Response(text="ok")
 

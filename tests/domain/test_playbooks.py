@@ -33,7 +33,7 @@ def test_demo_spa_hours_zone_and_clocks_are_the_published_ones() -> None:
 
 def test_demo_spa_prices_carry_units_and_booking_links() -> None:
     demo = load("demo-spa")
-    assert format_price(demo, demo.treatments["neurotoxin"].price, "en") == "$14 per unit"  # type: ignore[arg-type]
+    assert format_price(demo, demo.treatments["neurotoxin"].price, "en") == "$14 per unit, $280 minimum"  # type: ignore[arg-type]
     assert format_price(demo, demo.treatments["lip_filler"].price, "en") == "from $650 per syringe"  # type: ignore[arg-type]
     priced = [t for t in demo.treatments.values() if t.price is not None]
     assert len(priced) > len(demo.treatments) / 2

@@ -42,6 +42,7 @@ def _playbook_amounts(pb: Playbook) -> set[str]:
     for offer in pb.treatments.values():
         if offer.price is not None:
             found |= {amount(offer.price.amount)} | ({amount(offer.price.up_to)} if offer.price.up_to else set())
+            found |= {amount(offer.price.minimum_spend)} if offer.price.minimum_spend else set()
     answers = [e.answer for e in pb.faq.values()] + [o.info for o in pb.treatments.values() if o.info]
     for entry in answers:
         for text in (entry.en, entry.es or ""):

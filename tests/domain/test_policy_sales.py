@@ -172,7 +172,7 @@ def test_known_slot_is_not_asked(chat: Chat) -> None:
 
 def test_budget_below_price_gets_a_cheaper_alternative_kindly(chat: Chat) -> None:
     d = chat.send("lip filler? i have about 300", understood("pricing", "lip_filler", budget=(300, 300)))
-    assert "Botox & Dysport ($14 per unit)" in text_of(d)
+    assert "Botox & Dysport ($14 per unit, $280 minimum)" in text_of(d)
     assert quotes(d) == ["lip_filler", "neurotoxin"]
     assert text_of(d).count("?") <= 1
 
@@ -213,9 +213,12 @@ def test_where_are_you_gets_the_address_and_hours(chat: Chat) -> None:
     assert chat.playbook.contact.address in text_of(d) and "Sundays" in text_of(d)
 
 
-def test_story_reply_is_kept_on_the_lead_and_a_reaction_gets_a_close(chat: Chat) -> None:
+def test_story_reply_is_kept_on_the_lead_and_a_reaction_gets_one_invitation(chat: Chat) -> None:
     d = chat.send("😍😍", understood("other"), story_id="story-42")
-    assert d.lead.story_id == "story-42" and "?" not in text_of(d)  # a reaction gets a close, not a clarifying question
+    assert d.lead.story_id == "story-42"
+    assert "Ask me anything" in text_of(d) and escalation_of(d) is None  # rule 20: invites a question, once
+    again = chat.send("🔥", understood("other"), story_id="story-42")
+    assert reply_of(again) is None and escalation_of(again) is None
 
 
 def test_question_without_an_answer_is_held_and_escalated_normal(chat: Chat) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -115,11 +116,14 @@ async def test_extended_expect_keys_check_the_replies_the_repeats_and_the_promis
     wrong = {"name": "wrong words", "steps": [{"user": "can i talk to someone"},
                                               {"expect": {"reply_contains_any": ["botox"],
                                                           "reply_excludes": ["team"]}}]}
+    demo = load_playbook(DEMO)
+    without_prefix = replace(demo, texts={k: v for k, v in demo.texts.items() if k != "repeat_prefix"})
     result = await run_eval_conversations(
-        read_scenarios(write(tmp_path, passing, repeating, wrong)), load_playbook(DEMO), HumanRequests()
+        read_scenarios(write(tmp_path, passing, repeating, wrong)), without_prefix, HumanRequests()
     )
     # the holding reply says "by 13:00" (11:00 + 2 h of open hours): its deadline; the second, identical
-    # holding reply is a repeat; the wrong words fail both of their checks
+    # holding reply (a playbook without `repeat_prefix` cannot vary it) is a repeat; the wrong words fail both
+    # of their checks
     assert result["failed"] == ["asked twice", "wrong words"], result
     assert result["checks"] - result["checks_passed"] == 3
 
@@ -137,3 +141,19 @@ def test_a_story_reply_may_name_the_story_or_post() -> None:
 )
 def test_promised_times_are_read_in_24_and_12_hour_forms(text: str, times: list[tuple[int, int]]) -> None:
     assert promised_times(text) == times
+
+
+async def test_hostile_messages_get_a_reply_or_a_deliberate_silence_never_an_exception(tmp_path: Path) -> None:
+    """Issue 14's bad input through the real classifier and policy: every step answers or stays silent."""
+    from dm_bot.nlu import load_classifier
+
+    texts = ["", "   ", "\u200b\u200b\u200b", "how much is botox " * 280, "😍" * 1_000, 'he said "stop (no [really',
+             "botox привет 你好 مرحبا", "\x00\x1b[31m", "y el relleno?? " * 300]
+    steps: list[object] = []
+    for text in texts:
+        steps += [{"user": text}, {"expect": {"escalated": False}}]
+    scenario = {"name": "hostile", "channel": "tiktok", "steps": steps}
+    result = await run_eval_conversations(read_scenarios(write(tmp_path, scenario)), load_playbook(DEMO),
+                                          load_classifier())
+    assert result["scenarios"] == 1 and result["checks"] == len(texts)
+    assert result["checks_passed"] >= len(texts) - 2, result  # a long unreadable message may be escalated

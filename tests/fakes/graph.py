@@ -65,8 +65,9 @@ def shape_problem(body: object) -> str | None:
     if not isinstance(body, dict):
         return "body is not an object"
     recipient, message = body.get("recipient"), body.get("message")
-    if not isinstance(recipient, dict) or not isinstance(recipient.get("id"), str) or not recipient["id"]:
-        return "param recipient[id] must be a non-empty string"
+    target = recipient.get("id", recipient.get("comment_id")) if isinstance(recipient, dict) else None
+    if not isinstance(target, str) or not target or (isinstance(recipient, dict) and len(recipient) != 1):
+        return "param recipient must be one of id or comment_id, a non-empty string"
     if not isinstance(message, dict) or not isinstance(message.get("text"), str) or not message["text"]:
         return "param message[text] must be a non-empty string"
     kind = body.get("messaging_type")
@@ -108,8 +109,11 @@ class FakeGraph:
         self.version = version
         self.requests: list[Received] = []  # every request that reached the server
         self.accepted: list[Received] = []  # sends answered with a message id
+        self.comment_replies: list[Received] = []  # public answers under comments
         self.failures = FailureQueue()
         self._ids = itertools.count(1)
+        # platform account id -> the webhook fields our app is subscribed to (GET /{id}/subscribed_apps)
+        self.subscriptions: dict[str, list[str]] = {account: ["messages", "messaging_postbacks"] for account in tokens}
 
     def fail_next(self, failure: Failure, times: int = 1, retry_after: float | None = None) -> None:
         self.failures.add(failure, times, retry_after)
@@ -117,7 +121,44 @@ class FakeGraph:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(f"/{self.version}/{{account}}/messages", self._send)
+        app.router.add_post(f"/{self.version}/{{comment}}/replies", self._comment_reply)  # Instagram
+        app.router.add_post(f"/{self.version}/{{comment}}/comments", self._comment_reply)  # Facebook
+        app.router.add_get(f"/{self.version}/{{account}}", self._node)
+        app.router.add_get(f"/{self.version}/{{account}}/subscribed_apps", self._subscribed_apps)
         return app
+
+    async def _comment_reply(self, request: web.Request) -> web.StreamResponse:
+        """A public answer under a comment: {message} in, {id} out."""
+        token = request.query.get("access_token")
+        body = await request.json()
+        received = Received(request.match_info["comment"], token, body if isinstance(body, dict) else {})
+        self.requests.append(received)
+        if token not in self.tokens.values():
+            return graph_error(400, 190, None, "Invalid OAuth access token.", None)
+        if not isinstance(received.body.get("message"), str) or not received.body["message"]:
+            return graph_error(400, 100, None, "(#100) param message must be a non-empty string", None)
+        self.comment_replies.append(received)
+        return web.json_response({"id": f"reply_{next(self._ids)}"})
+
+    def _token_error(self, request: web.Request) -> web.Response | None:
+        account = self._account_for(request.match_info["account"], request.query.get("access_token"))
+        if account is None or self.tokens.get(account) != request.query.get("access_token"):
+            return graph_error(400, 190, 460, "Error validating access token: the session has been invalidated.",
+                               None)
+        return None
+
+    async def _node(self, request: web.Request) -> web.Response:
+        """GET /{id}?fields=id: the cheapest call that proves a token."""
+        return self._token_error(request) or web.json_response({"id": request.match_info["account"]})
+
+    async def _subscribed_apps(self, request: web.Request) -> web.Response:
+        refused = self._token_error(request)
+        if refused is not None:
+            return refused
+        fields = self.subscriptions.get(request.match_info["account"], [])
+        apps = [{"category": "Business", "link": "https://example.test/app", "name": "dm-bot", "id": "1234",
+                 "subscribed_fields": fields}] if fields else []
+        return web.json_response({"data": apps})
 
     async def _send(self, request: web.Request) -> web.StreamResponse:
         token = request.query.get("access_token")
@@ -138,7 +179,8 @@ class FakeGraph:
             return graph_error(400, 100, None, f"(#100) {problem}", None)
         self.accepted.append(received)
         return web.json_response(
-            {"recipient_id": received.body["recipient"]["id"], "message_id": f"m_{next(self._ids)}"}
+            {"recipient_id": received.body["recipient"].get("id", "igsid-of-commenter"),
+             "message_id": f"m_{next(self._ids)}"}
         )
 
     def _account_for(self, segment: str, token: str | None) -> str | None:

@@ -60,6 +60,7 @@ class FakeTelegram:
         self.commands: list[dict[str, Any]] = []
         self.answers: dict[str, dict[str, Any]] = {}  # callback query id -> answerCallbackQuery params
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.closed_chats: set[int] = set()  # chats the bot was removed from (sendChatAction fails)
         self._failures: deque[tuple[str | None, str, int]] = deque()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -177,6 +178,10 @@ class FakeTelegram:
             return self._send(p)
         if method in ("editMessageText", "editMessageReplyMarkup"):
             return self._edit(method, p)
+        if method == "sendChatAction":  # what `dm-bot doctor` asks: may the bot post in this chat?
+            if not isinstance(p.get("chat_id"), int) or p["chat_id"] in self.closed_chats:
+                raise ApiError(400, "Bad Request: chat not found")
+            return True
         if method == "answerCallbackQuery":
             self.answers[str(p["callback_query_id"])] = p
             return True

@@ -66,7 +66,15 @@ class FakeTikTok:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(SEND_PATH, self._send)
+        app.router.add_get("/open_api/v1.3/business/get/", self._account)
         return app
+
+    async def _account(self, request: web.Request) -> web.Response:
+        """GET /business/get/?business_id=...: the account's profile, if the token is its own."""
+        business = request.query.get("business_id", "")
+        if self.tokens.get(business) != request.headers.get("Access-Token"):
+            return answer(40105, "Access token is invalid or expired.")
+        return answer(0, "OK", {"display_name": "Glow Aesthetics", "username": "glow"})
 
     async def _send(self, request: web.Request) -> web.StreamResponse:
         token = request.headers.get("Access-Token")

@@ -20,7 +20,8 @@ from fakes.telegram import FakeTelegram
 from dm_bot.domain.models import Inbound, Understanding
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
-from dm_bot.pipeline.service import Outcome, Service
+from dm_bot.pipeline.follow_ups import Outcome
+from dm_bot.pipeline.service import Service
 from dm_bot.pipeline.testing import FakeChannel, FakeClock
 from dm_bot.playbooks import load_playbook
 from dm_bot.settings import Settings

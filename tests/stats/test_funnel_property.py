@@ -1,5 +1,6 @@
-"""The funnel over random histories (issue 15, item 7): in every breakdown each stage is a subset of the one
-before (conversations, leads, sent a link, clicked it, booked), and qualification is an attribute of leads."""
+"""The funnel over random histories (issue 15, item 7): in every breakdown (channel, treatment, location,
+source, day) each stage is a subset of the one before (conversations, leads, sent a link, clicked it, booked),
+and qualification is an attribute of leads."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ conversation = st.fixed_dictionaries({
     "links_sent": st.integers(0, 3),
     "links_clicked": st.integers(0, 2),
     "bookings": st.integers(0, 2),
+    "source": st.sampled_from(["organic", "story_reply", "comment", "ad"]),
 })
 
 
@@ -56,6 +58,8 @@ def columns(rows: list[dict[str, Any]]) -> ConversationColumns:
         cols.valued_bookings.append(r["bookings"])
         cols.opted_out.append(False)
         cols.spam.append(False)
+        cols.source_kind.append(r["source"])
+        cols.source_ref.append(None if r["source"] == "organic" else f"{r['source']}-1")
     return cols
 
 
@@ -84,7 +88,7 @@ def test_every_stage_is_within_the_one_before_in_every_breakdown(rows: list[dict
     figures = compute(period, cols, [], {}, SINCE + timedelta(days=DAYS))
     _check(figures, people)
     keys = {"by_channel": cols.channel, "by_treatment": [t or "unknown" for t in cols.treatment],
-            "by_account": cols.account_id}
+            "by_account": cols.account_id, "by_source": cols.source_kind}
     for breakdown, column in keys.items():
         for name, block in figures[breakdown].items():
             _check(block, [p for p, value in zip(people, column, strict=True) if value == name])

@@ -10,6 +10,7 @@ from apphelpers import ROOT, running_app, settings_env
 from inbox_support import LAKESIDE_IG, InboxClassifier, StaffClient, add_user, eventually, meta_dm, post_signed
 
 from dm_bot.app import STORE
+from dm_bot.pipeline.testing import FakeChannel
 from dm_bot.store import SqlStore
 from dm_bot.web.keys import SERVICE
 
@@ -28,7 +29,9 @@ async def queued(store: SqlStore, n: int) -> None:
 
 
 async def test_queue_shows_urgent_first_with_reason_channel_clocks_and_lead_facts(tmp_path: Path) -> None:
-    async with running_app(settings_env(tmp_path), classifier=InboxClassifier()) as app, \
+    # a channel that delivers: with none configured every reply fails and queues "reply not delivered" (issue 17)
+    async with running_app(settings_env(tmp_path), classifier=InboxClassifier(),
+                           channels={"instagram": FakeChannel()}) as app, \
             StaffClient(app.url) as client:
         await add_user(app.app, "ana")
         assert await post_signed(app, meta_dm("m1", "this was awful service", sender="p-complaint")) == 200

@@ -110,6 +110,7 @@ async def test_the_owner_sees_the_funnel_response_times_and_sla_of_the_period(we
     assert _row(page, "sla-priority", "normal")[1:4] == ["2", "1", "1"]  # Ben answered, Cal never
     assert _row(page, "sla-va", "maria")[1:3] == ["1", "1"]
     assert _row(page, "by-channel", "instagram")[1] == "4"
+    assert _row(page, "by-source", "organic")[:2] == ["Organic DM", "4"]  # issue 16: the breakdown by source
     charts = _charts(page)
     assert charts["funnel"] == {"labels": ["Conversations", "New leads", "Got a booking link", "Clicked it",
                                            "Booked"], "values": [4, 1, 1, 1, 1]}

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from dm_bot.app import Pipeline, open_pipeline
 from dm_bot.domain.models import Channel, Inbound, MediaKind, Understanding
 from dm_bot.domain.playbook import Playbook
+from dm_bot.pipeline.follow_ups import Outcome
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.ports import Classifier
 from dm_bot.pipeline.records import BookingReport, BookingResult, LinkRow
-from dm_bot.pipeline.service import Outcome
 from dm_bot.pipeline.testing import FakeChannel, FakeClock, RecordingNotifier
 from dm_bot.store import SqlStore
 
