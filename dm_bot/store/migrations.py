@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dm_bot.store import schema
+from dm_bot.store import schema, schema_health
 
 Step = Callable[[Connection], None]
 
@@ -73,7 +73,7 @@ def _v6_sources_and_set_aside(conn: Connection) -> None:
 
 def _v7_channel_health(conn: Connection) -> None:
     """Channel health per account and channel, and health incidents (issue 17)."""
-    for table in (schema.channel_health, schema.health_incidents):
+    for table in (schema_health.channel_health, schema_health.health_incidents):
         table.create(conn, checkfirst=True)
         for index in table.indexes:
             index.create(conn, checkfirst=True)
