@@ -44,15 +44,19 @@ def _pick(column: Sequence[Any], rows: Sequence[int] | None) -> Sequence[Any]:
 def funnel_stages(lead: Sequence[bool], sent: Sequence[int], clicked: Sequence[int],
                   booked: Sequence[int]) -> dict[str, int]:
     """The funnel of people, each stage a subset of the one before (issue 15, item 7): conversations, leads,
-    those sent a booking link, those of them who clicked one, those of them who booked. A booking that came
-    another way (by phone, marked by staff, without a click) is `booked_other_ways`, beside the funnel."""
-    got_link = list(map(bool, sent))
-    leads = sum(map(or_, lead, got_link))  # a link goes to a lead (the store's rule; kept whatever the facts)
-    clicked_after = list(map(and_, got_link, map(bool, clicked)))
+    link sent, clicked, booked. Each stage counts who reached it or a later one, so everyone who booked is in
+    `booked` (service-contract.md's `bookings`) and in every stage before it: a booking by phone or marked by
+    staff passed the link and the click in effect. How many did so without a clicked link is
+    `booked_other_ways`, beside the funnel."""
     booked_any = list(map(bool, booked))
-    booked_after = sum(map(and_, clicked_after, booked_any))
-    return {"conversations": len(got_link), "leads": leads, "link_sent": sum(got_link),
-            "clicked": sum(clicked_after), "booked": booked_after, "booked_other_ways": sum(booked_any) - booked_after}
+    clicked_link = list(map(and_, map(bool, sent), map(bool, clicked)))
+    reached_click = list(map(or_, clicked_link, booked_any))
+    reached_link = list(map(or_, map(bool, sent), reached_click))
+    leads = sum(map(or_, lead, reached_link))  # a link goes to a lead (the store's rule; kept whatever the facts)
+    booked_n = sum(booked_any)
+    return {"conversations": len(booked_any), "leads": leads, "link_sent": sum(reached_link),
+            "clicked": sum(reached_click), "booked": booked_n,
+            "booked_other_ways": booked_n - sum(map(and_, clicked_link, booked_any))}
 
 
 def funnel_figures(cols: ConversationColumns, rows: Sequence[int] | None = None) -> dict[str, Any]:

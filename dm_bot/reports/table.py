@@ -34,9 +34,9 @@ def _funnel(figures: Mapping[str, Any]) -> list[str]:
         rows.append((label, figures["funnel"][key], note))
     lines = table(("Funnel", "people", ""), rows)
     lines.append(
-        f"Each step is within the one before. Beside it: {figures['qualified_leads']} qualified leads"
+        f"Each step counts who reached it or a later one. Beside it: {figures['qualified_leads']} qualified leads"
         f" ({percent(figures['conversion']['lead_to_qualified'])} of leads);"
-        f" {figures['booked_other_ways']} booked without clicking a booking link."
+        f" {figures['booked_other_ways']} of the booked without clicking a booking link."
     )
     lines.append(
         f"Booking links sent {figures['booking_links_sent_total']}, clicks {figures['booking_link_clicks_total']},"

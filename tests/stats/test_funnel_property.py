@@ -99,9 +99,12 @@ def test_every_stage_is_within_the_one_before_in_every_breakdown(rows: list[dict
         assert [p[s] for s in STAGES] == sorted((p[s] for s in STAGES), reverse=True)
 
 
-def test_a_booking_without_a_click_is_beside_the_funnel_not_in_it() -> None:
-    """Laser hair removal in the demo: no link, yet booked (by phone): 0 in the funnel's last step, 1 beside it."""
-    assert funnel_stages([True], [0], [0], [1]) == {"conversations": 1, "leads": 1, "link_sent": 0, "clicked": 0,
-                                                    "booked": 0, "booked_other_ways": 1}
+def test_a_booking_without_a_click_counts_in_every_stage_and_is_shown_beside_the_funnel() -> None:
+    """Laser hair removal in the demo: no link, yet booked (by phone): a booking (service-contract.md's `bookings`
+    counts every one), so it passed each stage before in effect; `booked_other_ways` says how many did so."""
+    assert funnel_stages([True], [0], [0], [1]) == {"conversations": 1, "leads": 1, "link_sent": 1, "clicked": 1,
+                                                    "booked": 1, "booked_other_ways": 1}
+    assert funnel_stages([False], [1], [0], [0]) == {"conversations": 1, "leads": 1, "link_sent": 1, "clicked": 0,
+                                                     "booked": 0, "booked_other_ways": 0}
     assert funnel_stages([False], [2], [1], [1]) == {"conversations": 1, "leads": 1, "link_sent": 1, "clicked": 1,
                                                      "booked": 1, "booked_other_ways": 0}

@@ -45,11 +45,13 @@ def expected(truths: Iterable[Truth], escalations: Iterable[EscalationTruth]) ->
     first = [t.first_response for t in ts if t.first_response is not None]
     human = [e.human_response for e in es if e.human_response is not None]
     outcomes = Counter(e.sla for e in es)
-    # issue 15, item 7: people, each step within the one before; qualification beside it
-    funnel = {"conversations": len(ts), "leads": sum(t.lead for t in ts),
-              "link_sent": sum(t.links > 0 for t in ts),
-              "clicked": sum(t.links > 0 and t.links_clicked > 0 for t in ts),
-              "booked": sum(t.links > 0 and t.links_clicked > 0 and t.bookings > 0 for t in ts)}
+    # issue 15, item 7: people who reached each step or a later one, each step within the one before;
+    # qualification beside it
+    booked = [t.bookings > 0 for t in ts]
+    clicked = [(t.links > 0 and t.links_clicked > 0) or b for t, b in zip(ts, booked, strict=True)]
+    link = [t.links > 0 or c for t, c in zip(ts, clicked, strict=True)]
+    funnel = {"conversations": len(ts), "leads": sum(t.lead or k for t, k in zip(ts, link, strict=True)),
+              "link_sent": sum(link), "clicked": sum(clicked), "booked": sum(booked)}
     qualified = sum(t.qualified for t in ts)
     return {
         "conversations": len(ts),
@@ -58,7 +60,7 @@ def expected(truths: Iterable[Truth], escalations: Iterable[EscalationTruth]) ->
         "booking_links_sent": funnel["link_sent"],
         "booking_link_clicks": funnel["clicked"],
         "bookings": funnel["booked"],
-        "booked_other_ways": sum(t.bookings > 0 for t in ts) - funnel["booked"],
+        "booked_other_ways": sum(t.bookings > 0 and not (t.links > 0 and t.links_clicked > 0) for t in ts),
         "booking_links_sent_total": sum(t.links for t in ts),
         "booking_link_clicks_total": sum(t.clicks for t in ts),
         "bookings_total": sum(t.bookings for t in ts),

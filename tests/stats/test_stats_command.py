@@ -49,8 +49,8 @@ async def test_without_json_it_prints_a_readable_table(tmp_path: Path) -> None:
     assert await run_stats(load_settings(env), SINCE, UNTIL, None, False, out) == 0
     text = out.getvalue()
     assert text.startswith("Glow Aesthetics Demo Spa: conversations that started from 2026-03-09 to 2026-03-11")
-    assert "Conversations            10" in text and "Booked                    1   50% of those who clicked" in text
-    assert "2 qualified leads (67% of leads); 1 booked without clicking a booking link" in text
+    assert "Conversations            10" in text and "Booked                    2   67% of those who clicked" in text
+    assert "2 qualified leads (67% of leads); 1 of the booked without clicking a booking link" in text
     assert "Urgent escalations answered within 15 min: 100% (1 met, 0 breached, 0 running; target 95%)" in text
     assert "revenue $650 from 1 with a value" in text
     for heading in ("Response times", "SLA by priority", "SLA by VA", "Escalations by reason", "By channel",
