@@ -86,7 +86,7 @@ def alert_text(
         lines.append(f"<blockquote>{escape(quote)}</blockquote>")
     if link is not None:
         lines.append(f"Inbox: {escape(link)}")
-    lines.append("<i>Reply to this message to answer the prospect.</i>")
+    lines.append("<i>Reply to this message to answer the prospect; reply /resolve and what was done to close it.</i>")
     return "\n".join(lines)
 
 

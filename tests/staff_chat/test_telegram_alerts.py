@@ -19,7 +19,8 @@ async def test_urgent_medical_escalation_posts_one_alert_without_the_message_tex
     [alert] = rig.alerts()
     assert alert["chat_id"] == CHAT
     assert alert["parse_mode"] == "HTML"
-    for fact in ("URGENT", "medical emergency", "Instagram", "Glow Aesthetics Demo Spa", "jane.doe", "due 10:15"):
+    for fact in ("URGENT", "medical emergency", "Instagram", "Glow Aesthetics Demo Spa", "jane.doe", "due 10:15",
+                 "reply /resolve"):
         assert fact in alert["text"]
     assert "purple" not in alert["text"] and "swollen" not in alert["text"]
     [[claim, inbox]] = alert["reply_markup"]["inline_keyboard"]
