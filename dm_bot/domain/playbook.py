@@ -82,6 +82,9 @@ class TreatmentOffer:
     booking_url: str | None = None
     info: Localized | None = None  # the FAQ answer to "what is it / how long does it last"
     cheaper_alternative: str | None = None  # a treatment id offered to a lower budget
+    # Areas that name this treatment beside a treatment of the same kind ("price for lips and cheeks?",
+    # "what about cheeks" after a lip filler price): a treatment with areas, the areas of the others
+    areas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,8 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
     elif _tapped_treatment(d, turn):
         sales.quote(d, [d.lead.treatment or ""])
     elif _price_follow_up(d, turn):
-        sales.quote(d, [t for t in u.treatments if d.pb.offer(t) is not None] or list(u.treatments))
+        named = [t for t in u.treatments if d.pb.offer(t) is not None] or list(u.treatments)
+        sales.quote(d, named or qualify.by_area(d.pb, text, [d.lead.treatment]))
     elif dialogue.budget_first_applies(d, u):
         dialogue.budget_options(d)
         sales.also_answer(d, text, "pricing", dialogue.further_answers(d, text, "pricing"))
@@ -162,7 +163,8 @@ def _price_follow_up(d: Draft, turn: Turn) -> bool:
     """After a price, "and lip filler?" / "y el relleno de labios?" / "what about cheek filler" asks that
     treatment's price (rule 18), whatever the words alone would be read as."""
     u = turn.understanding
-    if turn.state.extra.get("topic") != "price" or not u.treatments or u.intent not in FOLLOWING_INTENTS:
+    named = u.treatments or qualify.by_area(d.pb, turn.inbound.text, [d.lead.treatment])
+    if turn.state.extra.get("topic") != "price" or not named or u.intent not in FOLLOWING_INTENTS:
         return False
     text = turn.inbound.text
     return len(text.split()) <= FOLLOW_UP_WORDS and qualify.starts_with(text, d.pb.qualifying.follow_ups)

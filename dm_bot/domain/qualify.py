@@ -128,6 +128,14 @@ def treatment_from(pb: Playbook, u: Understanding, text: str) -> str | None:
     return None
 
 
+def by_area(pb: Playbook, text: str, beside: Iterable[str | None]) -> list[str]:
+    """Treatments the message names by an area ("cheeks"), read only beside a treatment with areas (a filler):
+    alone, "cheeks" may as well be a laser or a peel."""
+    if not any((offer := pb.offer(t)) is not None and offer.areas for t in beside):
+        return []
+    return [tid for tid, offer in pb.treatments.items() if offer.areas and mentions(text, offer.areas)]
+
+
 def bare_amount(text: str) -> float | None:
     """"500", "$1.5k": an answer to "do you have a budget in mind?" that the classifier may not read."""
     match = AMOUNT.search(text.replace(",", ""))

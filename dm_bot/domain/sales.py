@@ -29,6 +29,7 @@ def greeting(d: Draft) -> None:
 
 def pricing(d: Draft, u: Understanding, text: str) -> None:
     named = [t for t in u.treatments if t in d.pb.treatments] or list(u.treatments)
+    named += [t for t in qualify.by_area(d.pb, text, named) if t not in named]  # "price for lips and cheeks?"
     treatments = named or ([d.lead.treatment] if d.lead.treatment else [])
     if not named and d.lead.treatment and qualify.mentions(text, d.pb.qualifying.cheaper):
         current = d.pb.offer(d.lead.treatment)

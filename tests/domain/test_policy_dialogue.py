@@ -204,3 +204,18 @@ def test_a_medical_question_that_also_asks_a_policy_gets_both_and_no_sales(chat:
                   understood("medical_concern", "neurotoxin"))
     esc = escalation_of(d)
     assert esc is not None and esc.priority == "high" and "24 hours" in text_of(d) and links(d) == []
+
+
+def test_an_area_beside_a_filler_names_the_other_filler(chat: Chat) -> None:
+    d = chat.send("price for lips and cheeks?", asking_price(understood("pricing", "lip_filler")))
+    assert quotes(d) == ["lip_filler", "dermal_filler"] and "$750" in text_of(d)
+
+
+def test_an_area_after_a_filler_price_asks_that_fillers_price(chat: Chat) -> None:
+    chat.send("lip filler $?", understood("pricing", "lip_filler"))
+    assert quotes(chat.send("what about cheeks", understood("other"))) == ["dermal_filler"]
+
+
+def test_an_area_alone_names_no_treatment(chat: Chat) -> None:
+    d = chat.send("how much for cheeks?", asking_price(understood("pricing")))
+    assert quotes(d) == []
