@@ -110,6 +110,22 @@ def budget_options(d: Draft) -> None:
     d.state = replace(d.state, budget_addressed=True)
 
 
+def cheapest_applies(d: Draft, u: Understanding, text: str) -> bool:
+    """"whats ur cheapest thing": something cheaper with no treatment in play."""
+    no_treatment = not u.treatments and d.lead.treatment is None and "cheapest_options" in d.pb.texts
+    return no_treatment and u.intent in ("pricing", "other") and qualify.mentions(text, d.pb.qualifying.cheaper)
+
+
+def cheapest(d: Draft) -> None:
+    """The least expensive treatments with their prices (at most three), the least first."""
+    priced = [(o.price.threshold, tid) for tid, o in d.pb.treatments.items() if o.price is not None]
+    options = ", ".join(f"{d.name(t)} ({_price(d, t)})" for _, t in sorted(priced)[:BUDGET_OPTIONS])
+    d.say("cheapest_options", options=options)
+    d.state = replace(d.state, extra={**d.state.extra, "topic": "price"})
+    if d.state.link_sent_at is None:
+        d.ask("link")
+
+
 def _price(d: Draft, treatment: str) -> str:
     offer = d.pb.offer(treatment)
     assert offer is not None and offer.price is not None

@@ -62,6 +62,8 @@ def unanswered_question(pb: Playbook, text: str, treatments_named: bool) -> bool
     if not any(answered) and not treatments_named:
         return False
     for (part, asked), known in zip(parts, answered, strict=True):
+        if treatments_named and qualify.mentions(part, pb.qualifying.offer_questions):
+            continue  # "do u do lip flips?": whether the named treatment is offered, which its answer says
         question = asked or qualify.starts_with(part, pb.qualifying.question_openers)
         if question and not known and len(part.split()) >= 3:
             return True

@@ -32,7 +32,7 @@ REQUIRED_TEXTS: tuple[str, ...] = (
 # Texts a playbook may leave out: the bot then says the general one ("greeting", "holding").
 OPTIONAL_TEXTS: tuple[str, ...] = (
     "greeting_again", "still_waiting", "repeat_prefix", "price_minimum", "after_link", "medical_hold",
-    "provider_confirm", "story_invite", "budget_options", "budget_none",
+    "provider_confirm", "story_invite", "budget_options", "budget_none", "cheapest_options",
 )
 
 

@@ -112,6 +112,8 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
     elif _price_follow_up(d, turn):
         named = [t for t in u.treatments if d.pb.offer(t) is not None] or list(u.treatments)
         sales.quote(d, named or qualify.by_area(d.pb, text, [d.lead.treatment]))
+    elif dialogue.cheapest_applies(d, u, text):
+        dialogue.cheapest(d)
     elif dialogue.budget_first_applies(d, u):
         dialogue.budget_options(d)
         sales.also_answer(d, text, "pricing", dialogue.further_answers(d, text, "pricing"))

@@ -40,6 +40,7 @@ class Qualifying:
     # names none of the playbook's topics, `answerable` words (prices, booking) or treatments is held (rule 17)
     question_openers: tuple[str, ...] = ()
     answerable: tuple[str, ...] = ()
+    offer_questions: tuple[str, ...] = ()  # "do you do ...": answered by the named treatment's price or scope
     # Asking for something cheaper ("whats the cheaper option?") after a price: the treatment's
     # `cheaper_alternative` is quoted instead of the same price again.
     cheaper: tuple[str, ...] = ()

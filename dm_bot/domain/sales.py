@@ -188,18 +188,20 @@ def _score(entry: FaqEntry, text: str) -> int:
 def other(d: Draft, before: Lead, text: str) -> None:
     """An answer to the bot's last question fills the lead; thanks gets a close; else a miss (situation 12)."""
     asked = d.state.last_question
+    new_treatment = d.lead.treatment is not None and d.lead.treatment != before.treatment
     if asked == "treatment" and d.lead.treatment is not None and d.lead.treatment != before.treatment:
         quote(d, [d.lead.treatment])
     elif asked == "treatment" and d.lead.treatment is None:  # still no treatment: a consultation sets the plan
         d.say("price_general")
         d.link(None)
-    elif d.lead.treatment != before.treatment and d.lead.treatment is not None and asked in (None, "link"):
-        topics = asked_topics(d.pb, text, "treatment_info", d.lead.treatment, any_intent=True)
-        if topics:  # "do guys get botox too": the question about it, not its price
-            for topic in topics:
-                d.say_raw(topic.pick(d.language))
-        else:
-            quote(d, [d.lead.treatment])  # "ultherapy??", "botox?": its price, or "we don't offer that" (rule 24)
+    elif new_treatment and asked in (None, "link") and (
+            topics := asked_topics(d.pb, text, "treatment_info", d.lead.treatment, any_intent=True)):
+        for topic in topics:  # "do guys get botox too": the question about it, not its price
+            d.say_raw(topic.pick(d.language))
+    elif new_treatment and asked in (None, "link") and (len(text.split()) <= NAMING_WORDS or "?" in text):
+        # "ultherapy??", "botox?": its price, or "we don't offer that" (rule 24); a story about one ("my friend
+        # got lips done and hers looked weird lol") asks nothing
+        quote(d, [d.lead.treatment or ""])
     elif asked in qualify.SLOTS and d.lead == before and qualify.is_thanks(d.pb, text):
         d.say("thanks")  # "thank you!" after a question is a close, not an answer
     elif asked in qualify.SLOTS and (d.lead != before or qualify.yes_no(d.pb, text) is not None):
@@ -232,7 +234,7 @@ def other(d: Draft, before: Lead, text: str) -> None:
         miss(d)
 
 
-QUESTION_WORDS = 1  # letters-words a held question needs beyond punctuation ("microblading??" has one)
+NAMING_WORDS = 4  # "botox pls", "ultherapy??": a treatment named in a few words asks about it
 LONG_WORD = 6
 
 

@@ -219,3 +219,18 @@ def test_an_area_after_a_filler_price_asks_that_fillers_price(chat: Chat) -> Non
 def test_an_area_alone_names_no_treatment(chat: Chat) -> None:
     d = chat.send("how much for cheeks?", asking_price(understood("pricing")))
     assert quotes(d) == []
+
+
+def test_the_cheapest_thing_lists_the_least_expensive_treatments(chat: Chat) -> None:
+    reply = text_of(chat.send("whats ur cheapest thing", understood("pricing")))
+    assert "$99" in reply and reply.index("$99") < reply.index("$150") and "$650" not in reply
+
+
+def test_do_you_do_a_named_treatment_is_answered_by_its_price_not_held(chat: Chat) -> None:
+    d = chat.send("saw ur reel 😍 do u do lip flips? how much", asking_price(understood("pricing", "neurotoxin")))
+    assert quotes(d) == ["neurotoxin"] and escalation_of(d) is None
+
+
+def test_a_story_about_a_treatment_is_not_priced(chat: Chat) -> None:
+    d = chat.send("my friend got lips done and hers looked weird after lol", understood("other", "lip_filler"))
+    assert quotes(d) == []
