@@ -23,22 +23,25 @@ def _like(text: str) -> str:
 
 
 async def _update(tx: Tx, booking_id: int, status: str, treatment: str | None, value: float | None,
-                  booked_for: int | None, patient: int | None, t: int) -> bool:
-    """A later event of an appointment: its status, and what it gives of time, treatment, value and patient.
-    An exact repeat writes nothing (False)."""
-    row = await tx.fetchrow("SELECT status, treatment, value, booked_for, patient_id FROM bookings WHERE id = :i",
-                            {"i": booking_id})
+                  booked_for: int | None, patient: int | None, cid: int | None,
+                  t: int) -> tuple[bool, int | None, bool]:
+    """A later event of an appointment: its status, and what it gives of time, treatment, value, patient and
+    conversation. An exact repeat writes nothing. Returns (changed, its conversation, newly linked)."""
+    row = await tx.fetchrow("SELECT status, treatment, value, booked_for, patient_id, conversation_id FROM bookings"
+                            " WHERE id = :i", {"i": booking_id})
     assert row is not None
+    linked = row["conversation_id"] if row["conversation_id"] is not None else cid
     new = {"status": status, "treatment": treatment if treatment is not None else row["treatment"],
            "value": value if value is not None else row["value"],
            "booked_for": booked_for if booked_for is not None else row["booked_for"],
-           "patient_id": patient if patient is not None else row["patient_id"]}
+           "patient_id": patient if patient is not None else row["patient_id"],
+           "conversation_id": linked}
     if all(new[k] == row[k] for k in new):
-        return False
+        return False, row["conversation_id"], False
     await tx.execute("UPDATE bookings SET status = :status, treatment = :treatment, value = :value,"
-                     " booked_for = :booked_for, patient_id = :patient_id, updated_at = :t WHERE id = :i",
-                     {**new, "t": t, "i": booking_id})
-    return True
+                     " booked_for = :booked_for, patient_id = :patient_id, conversation_id = :conversation_id,"
+                     " updated_at = :t WHERE id = :i", {**new, "t": t, "i": booking_id})
+    return True, linked, row["conversation_id"] is None and cid is not None
 
 
 def _digits(text: str) -> str:
@@ -98,8 +101,11 @@ class BookingsMixin:
         booked_for = None if report.booked_for is None else codec.to_us(report.booked_for)
         existing = await self._existing(tx, report, cid, booked_for)
         if existing is not None:
-            changed = await _update(tx, existing, report.status, treatment, report.value, booked_for, patient, t)
-            return BookingResult(existing, cid, created=False, patient_id=patient, changed=changed)
+            changed, linked, newly = await _update(tx, existing, report.status, treatment, report.value,
+                                                   booked_for, patient, cid, t)
+            if linked is not None and newly:
+                await apply_change(tx, linked, booked, t)  # a conversation found by a later event: booked now
+            return BookingResult(existing, linked, created=False, patient_id=patient, changed=changed)
         row = await tx.fetchrow(
             "INSERT INTO bookings (account_id, conversation_id, treatment, value, booked_for, source, created_at,"
             " external_id, token, contact, status, patient_id, updated_at) VALUES (:a, :c, :tr, :v, :bf, :s, :t, :x,"

@@ -73,6 +73,7 @@ async def test_an_appointment_goes_through_its_statuses_as_one_booking_of_one_pa
     moved = await _post(spa.app, {"booking_id": "blvd-a1", "status": "rescheduled", "time": "2026-03-16T09:00:00",
                                   "client_id": "blvd-77"})
     assert moved[0] == 200 and moved[1]["booking_id"] == first[1]["booking_id"]
+    assert moved[1]["conversation_id"] == spa.conversation_id  # the appointment's conversation, not re-matched
     [visit] = await store.visits_of(patient.id)
     assert (visit.status, visit.booked_for) == ("rescheduled", datetime(2026, 3, 16, 9, 0, tzinfo=CHICAGO))
 
@@ -83,6 +84,18 @@ async def test_an_appointment_goes_through_its_statuses_as_one_booking_of_one_pa
         "completed", "lip_filler", 650.0, spa.conversation_id)
     assert len(await store.bookings_of(spa.conversation_id)) == 1  # one appointment, counted once
     assert [p.id for p in await store.patients_of("demo-spa")] == [patient.id]
+
+
+async def test_a_later_event_that_finds_the_conversation_links_it_and_closes_its_funnel(spa: Spa) -> None:
+    store = spa.app.app[STORE]
+    walk_in = await _post(spa.app, {"booking_id": "gh-5", "client_id": "gh-ana", "time": "2026-03-20T15:00:00"})
+    assert walk_in[0] == 200 and walk_in[1]["matched"] is False
+    assert not (await store.snapshot(spa.conversation_id)).state.booked
+    linked = await _post(spa.app, {"booking_id": "gh-5", "client_id": "gh-ana", "token": spa.token})
+    assert linked[0] == 200 and linked[1]["conversation_id"] == spa.conversation_id and linked[1]["duplicate"]
+    assert (await store.snapshot(spa.conversation_id)).state.booked
+    patient = await store.patient_of_conversation(spa.conversation_id)
+    assert patient is not None and patient.client_id == "gh-ana"
 
 
 async def test_a_cancellation_and_a_no_show_are_statuses_of_their_appointments(spa: Spa) -> None:
