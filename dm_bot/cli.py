@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--telegram", metavar="@HANDLE", default=None,
                      help="their Telegram @username or user id: claims and replies in the staff chat count as theirs")
 
+    from dm_bot.commands.patients import add_patients_parser
+    add_patients_parser(sub, _Parser)
     train = sub.add_parser("train", help="train the intent model from intents/ into the package")
     train.add_argument("--intents", type=Path, default=Path("intents"))
     train.add_argument("--out", type=Path, default=None)
@@ -148,6 +150,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from dm_bot.commands.demo.run import run_demo
 
         return asyncio.run(run_demo(args.host, args.port, args.days))
+    if args.command == "patients":
+        from dm_bot.commands.patients import run_import
+        return asyncio.run(run_import(_settings(), args.file, args.account))
     if args.command == "train":
         from dm_bot.nlu.train import train
 

@@ -163,6 +163,12 @@ class BookingReport:
     value: float | None = None
     booked_for: datetime | None = None
     external_id: str | None = None  # the booking system's id: a retried report is the same booking
+    status: str = "scheduled"  # scheduled, rescheduled, cancelled, no_show, completed (domain/patients.py)
+    client_id: str | None = None  # the client as the booking system knows them: the patient (issue 18)
+    name: str | None = None
+    email: str | None = None  # normalised (domain/patients.py)
+    phone: str | None = None  # normalised
+    patient_source: str | None = None  # how the patient first came (an import's `source` column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +176,34 @@ class BookingResult:
     booking_id: int
     conversation_id: int | None  # None: no conversation matched (kept, but outside the DM funnel)
     created: bool  # False: this booking was reported before
+    patient_id: int | None = None  # the patient the client fields found or made (issue 18)
+    changed: bool = True  # False: an exact repeat of what is stored (nothing was written)
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """An appointment of a patient with its latest status, time, treatment and value."""
+
+    booking_id: int
+    external_id: str | None
+    status: str
+    treatment: str | None
+    booked_for: datetime | None
+    value: float | None
+    conversation_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    """A person of one account, across conversations and channels (issue 18)."""
+
+    id: int
+    account_id: str
+    client_id: str | None
+    name: str | None
+    email: str | None
+    phone: str | None
+    source: str | None
 
 
 @dataclass(frozen=True, slots=True)

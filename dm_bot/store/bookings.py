@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -12,12 +13,35 @@ from dm_bot.pipeline.records import BookingReport, BookingResult
 from dm_bot.store import codec
 from dm_bot.store.changes import apply_change
 from dm_bot.store.db import Database, Tx
+from dm_bot.store.patients import patient_for
 
 
 def _like(text: str) -> str:
     """A LIKE pattern matching `text` literally anywhere (its wildcards escaped)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+async def _update(tx: Tx, booking_id: int, status: str, treatment: str | None, value: float | None,
+                  booked_for: int | None, patient: int | None, cid: int | None,
+                  t: int) -> tuple[bool, int | None, bool]:
+    """A later event of an appointment: its status, and what it gives of time, treatment, value, patient and
+    conversation. An exact repeat writes nothing. Returns (changed, its conversation, newly linked)."""
+    row = await tx.fetchrow("SELECT status, treatment, value, booked_for, patient_id, conversation_id FROM bookings"
+                            " WHERE id = :i", {"i": booking_id})
+    assert row is not None
+    linked = row["conversation_id"] if row["conversation_id"] is not None else cid
+    new = {"status": status, "treatment": treatment if treatment is not None else row["treatment"],
+           "value": value if value is not None else row["value"],
+           "booked_for": booked_for if booked_for is not None else row["booked_for"],
+           "patient_id": patient if patient is not None else row["patient_id"],
+           "conversation_id": linked}
+    if all(new[k] == row[k] for k in new):
+        return False, row["conversation_id"], False
+    await tx.execute("UPDATE bookings SET status = :status, treatment = :treatment, value = :value,"
+                     " booked_for = :booked_for, patient_id = :patient_id, conversation_id = :conversation_id,"
+                     " updated_at = :t WHERE id = :i", {**new, "t": t, "i": booking_id})
+    return True, linked, row["conversation_id"] is None and cid is not None
 
 
 def _digits(text: str) -> str:
@@ -58,24 +82,43 @@ class BookingsMixin:
         def db(self) -> Database: ...
 
     async def record_booking(self, report: BookingReport, now: datetime, booked: Decide) -> BookingResult:
-        """Store a booking once; a matched conversation changes as `booked` decides, in the same transaction."""
-        t = codec.to_us(now)
+        """Store a booking once; a matched conversation changes as `booked` decides, in the same transaction.
+        A later event of the same appointment (same booking id) updates its status, time, treatment and value."""
         async with self.db.transaction() as tx:
-            cid, treatment = await self._match(tx, report)
-            booked_for = None if report.booked_for is None else codec.to_us(report.booked_for)
-            existing = await self._existing(tx, report, cid, booked_for)
-            if existing is not None:
-                return BookingResult(existing, cid, created=False)
-            row = await tx.fetchrow(
-                "INSERT INTO bookings (account_id, conversation_id, treatment, value, booked_for, source, created_at,"
-                " external_id, token, contact) VALUES (:a, :c, :tr, :v, :bf, :s, :t, :x, :k, :ct) RETURNING id",
-                {"a": report.account_id, "c": cid, "tr": treatment, "v": report.value, "bf": booked_for,
-                 "s": report.source, "t": t, "x": report.external_id, "k": report.token, "ct": report.contact},
-            )
-            assert row is not None
-            if cid is not None:
-                await apply_change(tx, cid, booked, t)
-        return BookingResult(int(row["id"]), cid, created=True)
+            return await self.record_in(tx, report, codec.to_us(now), booked)
+
+    async def record_bookings(self, reports: Sequence[BookingReport], now: datetime, booked: Decide) -> int:
+        """Several bookings in one transaction (an import): all or none. Returns how many changed anything."""
+        t, changed = codec.to_us(now), 0
+        async with self.db.transaction() as tx:
+            for report in reports:
+                changed += (await self.record_in(tx, report, t, booked)).changed
+        return changed
+
+    async def record_in(self, tx: Tx, report: BookingReport, t: int, booked: Decide) -> BookingResult:
+        cid, treatment = await self._match(tx, report)
+        patient = await patient_for(tx, report, t)
+        booked_for = None if report.booked_for is None else codec.to_us(report.booked_for)
+        existing = await self._existing(tx, report, cid, booked_for)
+        if existing is not None:
+            changed, linked, newly = await _update(tx, existing, report.status, treatment, report.value,
+                                                   booked_for, patient, cid, t)
+            if linked is not None and newly:
+                await apply_change(tx, linked, booked, t)  # a conversation found by a later event: booked now
+            return BookingResult(existing, linked, created=False, patient_id=patient, changed=changed)
+        row = await tx.fetchrow(
+            "INSERT INTO bookings (account_id, conversation_id, treatment, value, booked_for, source, created_at,"
+            " external_id, token, contact, status, patient_id, updated_at) VALUES (:a, :c, :tr, :v, :bf, :s, :t, :x,"
+            " :k, :ct, :st, :p, :u) RETURNING id",
+            {"a": report.account_id, "c": cid, "tr": treatment, "v": report.value, "bf": booked_for,
+             "s": report.source, "t": booked_for if report.source == "import" and booked_for is not None else t,
+             "x": report.external_id, "k": report.token, "ct": report.contact, "st": report.status, "p": patient,
+             "u": t},
+        )
+        assert row is not None
+        if cid is not None:
+            await apply_change(tx, cid, booked, t)
+        return BookingResult(int(row["id"]), cid, created=True, patient_id=patient)
 
     async def _match(self, tx: Tx, report: BookingReport) -> tuple[int | None, str | None]:
         """The conversation and the treatment: the report's, else the link's, else the lead's."""

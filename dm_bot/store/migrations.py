@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dm_bot.store import schema, schema_health
+from dm_bot.store import schema, schema_health, schema_patients
 
 Step = Callable[[Connection], None]
 
@@ -79,6 +79,17 @@ def _v7_channel_health(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _v8_patients(conn: Connection) -> None:
+    """Patients, and bookings as appointments: status, patient, last change (issue 18)."""
+    schema_patients.patients.create(conn, checkfirst=True)
+    for index in schema_patients.patients.indexes:
+        index.create(conn, checkfirst=True)
+    _add_column(conn, "bookings", "status", "TEXT NOT NULL DEFAULT 'scheduled'")
+    _add_column(conn, "bookings", "patient_id", "BIGINT")
+    _add_column(conn, "bookings", "updated_at", "BIGINT")
+    next(i for i in schema.bookings.indexes if i.name == "ix_bookings_patient").create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
@@ -87,6 +98,7 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
     (5, "who resolved an escalation, and the resolution note", _v5_resolution_notes),
     (6, "conversation sources, paced private replies, set-aside events", _v6_sources_and_set_aside),
     (7, "channel health and health incidents", _v7_channel_health),
+    (8, "patients, bookings as appointments", _v8_patients),
 )
 
 LATEST = STEPS[-1][0]

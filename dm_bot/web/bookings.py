@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from dm_bot.channels.parsing import PayloadError, load_json
+from dm_bot.domain import patients
 from dm_bot.domain.models import TREATMENTS
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline.link_signer import LinkSigner
@@ -66,7 +67,8 @@ def _time(data: Mapping[str, Any], tz: str) -> datetime | None:
 
 
 def report_from(data: Mapping[str, Any], account_id: str, source: str, router: Router) -> BookingReport:
-    """A BookingReport of the fields: token or contact (or conversation_id), treatment, time, value, booking_id."""
+    """A BookingReport of the fields: token or contact (or conversation_id), treatment, time, value, booking_id,
+    status, and the client (client_id, name, email, phone); an unknown field is ignored."""
     treatment = _text(data, "treatment")
     if treatment is not None and treatment not in TREATMENTS:
         treatment = None  # a booking system's own service name: the link's or the lead's treatment stands
@@ -74,13 +76,18 @@ def report_from(data: Mapping[str, Any], account_id: str, source: str, router: R
     # ASCII digits only ("²" is a digit to str.isdigit, not to int), and no more than a BIGINT holds.
     if conversation is not None and not (conversation.isascii() and conversation.isdigit() and len(conversation) <= 18):
         raise BadReport("conversation_id: must be a number")
+    try:
+        status = patients.normal_status(_text(data, "status"))
+        email, phone = patients.normal_email(_text(data, "email")), patients.normal_phone(_text(data, "phone"))
+    except patients.PatientFieldError as exc:
+        raise BadReport(str(exc)) from None
     report = BookingReport(
         account_id, source, int(conversation) if conversation else None, _text(data, "token"),
         _text(data, "contact"), treatment, _value(data), _time(data, router.playbook(account_id).timezone),
-        _text(data, "booking_id"),
+        _text(data, "booking_id"), status, _text(data, "client_id"), _text(data, "name"), email, phone,
     )
-    if report.conversation_id is None and report.token is None and report.contact is None:
-        raise BadReport("name the booking's link token or contact")
+    if not any((report.conversation_id, report.token, report.contact, report.client_id, email, phone)):
+        raise BadReport("name the booking's link token or contact, or the client (client_id, email or phone)")
     return report
 
 
