@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dm_bot.domain import parts, qualify, replies, sales
-from dm_bot.domain.actions import BookingLink, Escalate, PriceQuote
+from dm_bot.domain.actions import BookingLink, Escalate
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.followup import link_sent
 from dm_bot.domain.models import Inbound, Lead, Understanding
@@ -99,8 +99,7 @@ def budget_options(d: Draft) -> None:
         fits = [t for t in order if (o := d.pb.offer(t)) is not None and o.price is not None]
     chosen = fits[:BUDGET_OPTIONS]
     if chosen:
-        options = ", ".join(f"{d.name(t)} ({_price(d, t)})" for t in chosen)
-        d.say("budget_options", options=options)
+        d.say("budget_options", options=_options(d, chosen))
         d.state = replace(d.state, extra={**d.state.extra, "topic": "price"})
         if d.state.link_sent_at is None:
             d.ask("link")
@@ -119,17 +118,16 @@ def cheapest_applies(d: Draft, u: Understanding, text: str) -> bool:
 def cheapest(d: Draft) -> None:
     """The least expensive treatments with their prices (at most three), the least first."""
     priced = [(o.price.threshold, tid) for tid, o in d.pb.treatments.items() if o.price is not None]
-    options = ", ".join(f"{d.name(t)} ({_price(d, t)})" for _, t in sorted(priced)[:BUDGET_OPTIONS])
-    d.say("cheapest_options", options=options)
+    d.say("cheapest_options", options=_options(d, [t for _, t in sorted(priced)[:BUDGET_OPTIONS]]))
     d.state = replace(d.state, extra={**d.state.extra, "topic": "price"})
     if d.state.link_sent_at is None:
         d.ask("link")
 
 
-def _price(d: Draft, treatment: str) -> str:
-    offer = d.pb.offer(treatment)
-    assert offer is not None and offer.price is not None
-    return replies.format_price(d.pb, offer.price, d.language)
+def _options(d: Draft, treatments: list[str]) -> str:
+    """"HydraFacial ($199 per facial), laser hair removal (from $99 per session)": priced treatments."""
+    prices = [(t, o.price) for t in treatments if (o := d.pb.offer(t)) is not None and o.price is not None]
+    return ", ".join(f"{d.name(t)} ({replies.format_price(d.pb, p, d.language)})" for t, p in prices)
 
 
 # -- rule 25: after the link ----------------------------------------------------------------------------------
@@ -168,9 +166,7 @@ def price_first(d: Draft, u: Understanding) -> None:
     offer = d.pb.offer(tid)
     if tid is None or offer is None or offer.price is None:
         return
-    d.say("price", treatment=d.name(tid), price=replies.format_price(d.pb, offer.price, d.language))
-    d.act(PriceQuote(tid))
-    d.state = replace(d.state, extra={**d.state.extra, "topic": "price"})
+    sales.say_price(d, tid)
 
 
 def further_answers(d: Draft, text: str, intent: str) -> list[Localized]:

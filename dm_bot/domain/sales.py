@@ -59,11 +59,9 @@ def quote(d: Draft, treatments: list[str]) -> None:
     for tid in treatments[:MAX_QUOTES]:
         offer = d.pb.offer(tid)
         if offer is not None and offer.price is not None:
-            d.say("price", treatment=d.name(tid), price=replies.format_price(d.pb, offer.price, d.language))
+            say_price(d, tid)
             if offer.price.typical is not None:  # rule 23: the typical amount travels with the price
                 d.say_raw(offer.price.typical.pick(d.language))
-            d.act(PriceQuote(tid))
-            d.state = replace(d.state, extra={**d.state.extra, "topic": "price"})  # "and lip filler?" follows
     offer = d.pb.offer(primary)
     if offer is None:
         d.say("not_offered")
@@ -74,6 +72,15 @@ def quote(d: Draft, treatments: list[str]) -> None:
     else:
         budget_note(d)
         next_step(d)
+
+
+def say_price(d: Draft, tid: str) -> None:
+    """The playbook's price sentence of a priced treatment, quoted; "and lip filler?" may follow it."""
+    offer = d.pb.offer(tid)
+    assert offer is not None and offer.price is not None
+    d.say("price", treatment=d.name(tid), price=replies.format_price(d.pb, offer.price, d.language))
+    d.act(PriceQuote(tid))
+    d.state = replace(d.state, extra={**d.state.extra, "topic": "price"})
 
 
 def budget_note(d: Draft) -> None:

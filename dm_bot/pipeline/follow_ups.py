@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from dm_bot.domain import changes, policy, undelivered
 from dm_bot.domain.actions import Action
@@ -38,11 +39,11 @@ class FollowUps:
     router: Router
     _locks: defaultdict[int, asyncio.Lock]
 
-    async def _decided(self, cid: int, attempt: Callable[[], Awaitable[Handled]]) -> Handled:
-        raise NotImplementedError  # Service's
+    if TYPE_CHECKING:  # Service's own (service.py): read, decide and commit; deliver the outbox rows
 
-    async def deliver(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> None:
-        raise NotImplementedError  # Service's
+        async def _decided(self, cid: int, attempt: Callable[[], Awaitable[Handled]]) -> Handled: ...
+
+        async def deliver(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> None: ...
 
     # -- timers ----------------------------------------------------------------------------
 
