@@ -14,8 +14,8 @@ from dm_bot.domain.actions import BookingLink, Escalate
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.followup import link_sent
 from dm_bot.domain.models import Inbound, Lead, Understanding
-from dm_bot.domain.playbook import Localized
 from dm_bot.domain.sla import awaiting_human
+from dm_bot.domain.texts import Localized
 
 MEDICAL_REASONS = ("medical_concern", "medical_emergency")
 BUDGET_OPTIONS = 3  # "at most three" (rule 21)

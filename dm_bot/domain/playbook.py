@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, ClassVar
 
+from dm_bot.domain.lifecycle_rules import Lifecycle
 from dm_bot.domain.models import Language
 from dm_bot.domain.qualifying_phrases import Qualifying
-
-STRICT: dict[str, Any] = {"extra": "forbid", "frozen": True}
+from dm_bot.domain.texts import STRICT, Localized
 
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -34,22 +34,6 @@ OPTIONAL_TEXTS: tuple[str, ...] = (
     "greeting_again", "still_waiting", "repeat_prefix", "price_minimum", "after_link", "medical_hold",
     "provider_confirm", "story_invite", "budget_options", "budget_none", "cheapest_options",
 )
-
-
-@dataclass(frozen=True)
-class Localized:
-    """A text in English, and in Spanish where the spa has it."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = STRICT
-    en: str
-    es: str | None = None
-
-    def get(self, language: Language) -> str | None:
-        return self.es if language == "es" else self.en
-
-    def pick(self, language: Language) -> str:
-        """The text in the language, else English (names and answers degrade better than silence)."""
-        return self.get(language) or self.en
 
 
 @dataclass(frozen=True)
@@ -237,6 +221,7 @@ class Playbook:
     date_format: str = "%m/%d"
     comment_campaigns: dict[str, CommentCampaign] = field(default_factory=dict)  # by name, e.g. GLOW
     source_names: dict[str, str] = field(default_factory=dict)  # post, story or ad id -> the name owners read
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)  # follow-ups after a booking (issue 18)
 
     def text(self, key: str, language: Language) -> str | None:
         """A reply text in the language, or None when the playbook lacks it in that language."""

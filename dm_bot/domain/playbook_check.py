@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dm_bot.domain.lifecycle_rules import lifecycle_problems
 from dm_bot.domain.models import INTENTS, TREATMENTS
-from dm_bot.domain.playbook import OPTIONAL_TEXTS, REQUIRED_TEXTS, WEEKDAYS, Localized, Playbook
+from dm_bot.domain.playbook import OPTIONAL_TEXTS, REQUIRED_TEXTS, WEEKDAYS, Playbook
 from dm_bot.domain.replies import PLACEHOLDERS, placeholders
+from dm_bot.domain.texts import Localized
 
 Path = tuple[str | int, ...]
 Problem = tuple[Path, str]
@@ -21,7 +23,7 @@ MONEY = re.compile(r"\$\s?\d")
 
 def problems(pb: Playbook) -> list[Problem]:
     checks = (_zone, _treatments, _links, _texts, _spanish, _faq, _sla, _hours, _qualifying, _quick_replies,
-              _campaigns)
+              _campaigns, lifecycle_problems)
     return [problem for check in checks for problem in check(pb)]
 
 

@@ -8,8 +8,9 @@ from dm_bot.domain import qualify, replies
 from dm_bot.domain.actions import PriceQuote
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.models import Lead, Understanding
-from dm_bot.domain.playbook import FaqEntry, Localized, Playbook
+from dm_bot.domain.playbook import FaqEntry, Playbook
 from dm_bot.domain.sla import awaiting_human
+from dm_bot.domain.texts import Localized
 
 SHORT_NUDGE_WORDS = 3
 MAX_QUOTES = 3  # "botox and filler prices?" gets both; a longer list is a menu, not a reply

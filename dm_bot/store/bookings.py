@@ -44,6 +44,13 @@ async def _update(tx: Tx, booking_id: int, status: str, treatment: str | None, v
     return True, linked, row["conversation_id"] is None and cid is not None
 
 
+async def _hers(tx: Tx, conversation_id: int | None, patient_id: int | None) -> None:
+    """A conversation an appointment of a patient's matched is hers (her opt-out and touches follow it)."""
+    if conversation_id is not None and patient_id is not None:
+        await tx.execute("UPDATE conversations SET patient_id = :p WHERE id = :c AND patient_id IS NULL",
+                         {"p": patient_id, "c": conversation_id})
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
@@ -105,6 +112,7 @@ class BookingsMixin:
                                                    booked_for, patient, cid, t)
             if linked is not None and newly:
                 await apply_change(tx, linked, booked, t)  # a conversation found by a later event: booked now
+            await _hers(tx, linked, patient)
             return BookingResult(existing, linked, created=False, patient_id=patient, changed=changed)
         row = await tx.fetchrow(
             "INSERT INTO bookings (account_id, conversation_id, treatment, value, booked_for, source, created_at,"
@@ -118,6 +126,7 @@ class BookingsMixin:
         assert row is not None
         if cid is not None:
             await apply_change(tx, cid, booked, t)
+        await _hers(tx, cid, patient)
         return BookingResult(int(row["id"]), cid, created=True, patient_id=patient)
 
     async def _match(self, tx: Tx, report: BookingReport) -> tuple[int | None, str | None]:

@@ -90,6 +90,18 @@ def _v8_patients(conn: Connection) -> None:
     next(i for i in schema.bookings.indexes if i.name == "ix_bookings_patient").create(conn, checkfirst=True)
 
 
+def _v9_touches(conn: Connection) -> None:
+    """Touches (lifecycle follow-ups as timer rows), conversations of a patient, patient suppression and merges."""
+    _add_column(conn, "patients", "opted_out_at", "BIGINT")
+    _add_column(conn, "patients", "do_not_contact", "INTEGER NOT NULL DEFAULT 0")
+    _add_column(conn, "patients", "merged_into", "BIGINT")
+    _add_column(conn, "conversations", "patient_id", "BIGINT")
+    next(i for i in schema.conversations.indexes if i.name == "ix_conversations_patient").create(conn, checkfirst=True)
+    schema_patients.touches.create(conn, checkfirst=True)
+    for index in schema_patients.touches.indexes:
+        index.create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
@@ -99,6 +111,7 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
     (6, "conversation sources, paced private replies, set-aside events", _v6_sources_and_set_aside),
     (7, "channel health and health incidents", _v7_channel_health),
     (8, "patients, bookings as appointments", _v8_patients),
+    (9, "touches, patients' conversations, suppression and merges", _v9_touches),
 )
 
 LATEST = STEPS[-1][0]

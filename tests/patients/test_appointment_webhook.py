@@ -67,6 +67,8 @@ async def test_an_appointment_goes_through_its_statuses_as_one_booking_of_one_pa
     patient = await store.patient_of_conversation(spa.conversation_id)
     assert patient is not None
     assert (patient.client_id, patient.email, patient.phone) == ("blvd-77", "ana.lopez@example.com", "+13125550142")
+    hers = await store.db.fetchrow("SELECT patient_id FROM conversations WHERE id = :c", {"c": spa.conversation_id})
+    assert hers is not None and hers["patient_id"] == patient.id  # her opt-out and touches follow the conversation
     [visit] = await store.visits_of(patient.id)
     assert (visit.status, visit.booked_for) == ("scheduled", datetime(2026, 3, 14, 10, 30, tzinfo=CHICAGO))
 
