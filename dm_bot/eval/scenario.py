@@ -18,7 +18,8 @@ BOOL_KEYS = ("replied", "no_sales", "escalated", "suppressed", "spam", "nudge", 
 TEXT_LIST_KEYS = ("reply_contains", "reply_contains_any", "reply_excludes")
 TRUE_KEYS = ("no_repeat", "promise_is_deadline")  # checks that only make sense as true
 EXPECT_KEYS = (*BOOL_KEYS, "price_quote", "booking_link", "priority", "intent", *TEXT_LIST_KEYS, *TRUE_KEYS)
-_WAIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_WAIT = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[smhd]\s*)+$")
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -35,10 +36,10 @@ class Scenario:
 
 
 def parse_wait(value: object) -> timedelta:
-    match = _WAIT.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"wait must look like 90m, 2h, 30s or 1d, not {value!r}")
-    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    """A duration: "90m", "2h", "30s", "1d", or several together ("13h40m", "1d 2h")."""
+    if not isinstance(value, str) or _WAIT.match(value) is None:
+        raise ValueError(f"wait must look like 90m, 2h, 30s, 1d or 13h40m, not {value!r}")
+    return sum((timedelta(**{_UNITS[unit]: float(n)}) for n, unit in _PART.findall(value)), timedelta(0))
 
 
 def _check_expect(expect: object) -> None:

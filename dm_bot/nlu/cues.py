@@ -38,6 +38,9 @@ SHARED_LISTS = (
     "downplay",
     "laughter",
     "treatment_link",
+    "reaction_openers",
+    "reaction_objects",
+    "continuations",
 )
 
 Span = tuple[int, int]

@@ -57,6 +57,10 @@ def _with_classes(pattern: str, classes: dict[str, str]) -> str:
     return pattern
 
 
+# A word spelled out letter by letter ("s t o p", "S.T.O.P") is read as the word.
+_SPELLED = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*]+){2,}[a-z](?![a-z0-9])")
+
+
 def _squeezed(word: str) -> str:
     return _DOUBLED.sub(r"\1", word)
 
@@ -107,7 +111,7 @@ class OptOutDetector:
         return cls({key: str_list(raw, key, source) for key in keys}, {str(k): v for k, v in classes.items()})
 
     def read(self, text: str) -> OptOutReading:
-        plain = normalize(text).replace("'", "")
+        plain = _SPELLED.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), normalize(text).replace("'", ""))
         if self._candidate_words.isdisjoint(self._words(plain)):
             return OptOutReading(opt_out=False)
         parts = _SENTENCES.split(plain)
@@ -128,8 +132,12 @@ class OptOutDetector:
             and not ((asks and place < len(clauses) - 1) or any(a for _, a in sentences[number + 1 :]))
         ]
         spans, exceptions, switched = self._patterns(joined, bool(commanded))
-        if commanded and not self._delighted(text, lines):
-            starts = [sum(len(line) + 1 for line in lines[:number]) for number in range(len(lines))]
+        starts = [sum(len(line) + 1 for line in lines[:number]) for number in range(len(lines))]
+        if self._delighted(text, lines):
+            # a request asked back in delight is an echo: "leave me alone? no way, im obsessed with this page"
+            echoed = [(starts[n], starts[n] + len(lines[n])) for n, (_, asks) in enumerate(sentences) if asks]
+            spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in echoed)]
+        elif commanded:
             spans += [(starts[number], starts[number] + len(lines[number])) for number in commanded]
         kept = [s for s in spans if not any(s[0] < e[1] and e[0] < s[1] for e in exceptions)]
         return OptOutReading(opt_out=bool(kept), ruled_out=not kept and (bool(exceptions) or switched))

@@ -102,6 +102,9 @@ class UrgencyDetector:
             # after my tattoo removal")
             if rule.figurative and _laughing(found, anchor) and not found.in_sentence("treatment_link", sentence):
                 continue
+            # a reaction to prices or results ("fainting at how affordable this is") is a figure of speech too
+            if _reacting(found, sentence) and not found.in_sentence("treatment_link", sentence):
+                continue
             personal = rule.personal == "always" or (urgent and rule.personal == "urgent")
             # An emergency counts whoever it happened to ("her lip hurts so bad"); a general question about a
             # treatment ("do peels cause blisters?", "el microneedling duele mucho?") describes none. A milder
@@ -186,6 +189,18 @@ def _laughing(found: Analysis, anchor: Span) -> bool:
     )
 
 
+REACTION_REACH = 5  # "when i saw ur lip flip results": the object this many words after the opener
+
+
+def _reacting(found: Analysis, sentence: int) -> bool:
+    """The sentence ties its cue to seeing prices, results or posts ("went white as a ghost when i saw my bill")."""
+    objects = [start for start, _ in found.spans("reaction_objects") if found.sentence[start] == sentence]
+    return any(
+        found.sentence[start] == sentence and any(end <= o <= end + REACTION_REACH for o in objects)
+        for start, end in found.spans("reaction_openers")
+    )
+
+
 def _over(found: Analysis, sentence: int, clause: int) -> bool:
     """The sentence tells of a past episode that is over ("2 yrs ago", "it healed"), and the cue's own clause
     does not say it is happening now."""
@@ -235,9 +250,14 @@ def _words(found: Analysis, label: str, sentence: int) -> set[str]:
 
 
 def _hypothetical(found: Analysis, sentence: int, start: int) -> bool:
-    """A question about a risk or the future, not a description of what is happening."""
+    """A question about a risk or the future, not a description of what is happening. A sentence that goes on
+    with an example ("is it possible to be allergic to botox? like throat swelling?") asks what the one before did."""
     if found.in_sentence("hypothetical", sentence, before=start):
         return True
+    if sentence > 0 and found.opener[sentence] in _words(found, "continuations", sentence):
+        previous = [s for s, _ in found.spans("hypothetical") if found.sentence[s] == sentence - 1]
+        if previous:
+            return True
     clause = found.clause[start]
     if any(found.clause[s] == clause and s < start for s, _ in found.spans("hypothetical_in_clause")):
         return True

@@ -12,7 +12,7 @@ from apphelpers import ROOT, ScriptedClassifier
 
 from dm_bot.cli import main
 from dm_bot.eval.conversations import _story_id, promised_times, run_eval_conversations
-from dm_bot.eval.scenario import ScenarioError, read_scenarios
+from dm_bot.eval.scenario import ScenarioError, parse_wait, read_scenarios
 from dm_bot.playbooks import load_playbook
 
 DEMO = ROOT / "playbooks" / "demo-spa.yaml"
@@ -157,3 +157,9 @@ async def test_hostile_messages_get_a_reply_or_a_deliberate_silence_never_an_exc
                                           load_classifier())
     assert result["scenarios"] == 1 and result["checks"] == len(texts)
     assert result["checks_passed"] >= len(texts) - 2, result  # a long unreadable message may be escalated
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("90m", 90), ("2h", 120), ("13h40m", 820), ("1d 2h", 1560),
+                                               ("30s", 0.5), ("1.5h", 90)])
+def test_a_wait_may_join_several_units(text: str, minutes: float) -> None:
+    assert parse_wait(text).total_seconds() == minutes * 60

@@ -36,6 +36,9 @@ def detector() -> OptOutDetector:
         # Spanish and Spanglish
         "no me escriban más", "dejen de mandarme promociones", "déjenme en paz", "ya no quiero recibir mensajes",
         "basta de mensajes", "ya stop con los mensajes please", "dame de baja", "bórrenme de la lista",
+        # spelled out, formal, "from everything", and a past opt-out still being ignored
+        "s t o p", "S.T.O.P", "Kindly cease all communication with me.", "remove me from everything",
+        "i said stop but you keep texting me", "i unsubscribed but i still get texts",
     ],
 )
 def test_every_form_of_stop_is_an_opt_out(detector: OptOutDetector, text: str) -> None:
@@ -53,6 +56,10 @@ def test_every_form_of_stop_is_an_opt_out(detector: OptOutDetector, text: str) -
         "stop calling me please, just text me the confirmation", "dont message me on insta, text me at 555 0100",
         "no more messages from me after this i promise, whats the address", "how do i stop bruising after filler",
         "ok ill stop bugging you lol, do you take carecredit", "enough said, book me",
+        # an opt-out that never happened or is over
+        "i never unsubscribed, why aren't i getting your texts anymore?",
+        "i unsubscribed last month but changed my mind, want to book botox",
+        "i said leave me alone yesterday but i was having a bad day lol, is the special still on?",
     ],
 )
 def test_look_alikes_are_ruled_out_so_the_model_cannot_call_them_opt_outs(detector: OptOutDetector,
@@ -66,7 +73,9 @@ def test_look_alikes_are_ruled_out_so_the_model_cannot_call_them_opt_outs(detect
     ["STOP. is that really $9 a unit for botox??", "wait stop, is that per unit or per area?",
      "stop, that's amazing!!", "STOP these results are unreal 😍 how much for lips", "how much is botox",
      "the bot stopped answering", "i stopped taking ozempic last week", "do you do a massage with the facial?",
-     "can you remove my old filler?", "end my membership at the end of the month"],
+     "can you remove my old filler?", "end my membership at the end of the month",
+     "stop! i'm so excited for my first lip filler tomorrow 🥹", "leave me alone? no way, im obsessed with this page",
+     "we help med spas cut unsubscribes by 40%, open to a quick call?"],
 )
 def test_stop_as_surprise_or_delight_and_ordinary_words_are_not_opt_outs(detector: OptOutDetector,
                                                                          text: str) -> None:
