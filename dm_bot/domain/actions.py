@@ -101,6 +101,9 @@ class Decision:
     state: ConversationState = field(default_factory=ConversationState)
     timers: tuple[TimerRequest, ...] = ()
     cancel_timers: tuple[TimerKind, ...] = ()  # pending timers of these kinds in this conversation
+    # The intent the conversation gave the message where it differs from the words alone (rule 18: "and lip
+    # filler?" after a price is a price question); None: the classifier's.
+    reading: str | None = None
 
     def names(self) -> list[str]:
         return [a.name for a in self.actions]

@@ -140,7 +140,7 @@ def after_link_applies(d: Draft, u: Understanding, text: str, before: Lead) -> b
         return False
     if u.treatments and d.lead.treatment != before.treatment:
         return False
-    names_time = qualify.timeline(d.pb, text) is not None
+    names_time = qualify.timeline(d.pb, text) is not None or qualify.names_clock_time(text)
     return u.intent == "booking" or (u.intent in ("other", "hours_location") and names_time)
 
 
@@ -159,8 +159,9 @@ def after_link(d: Draft) -> None:
 
 def price_first(d: Draft, u: Understanding) -> None:
     """An info or visit question that also asks a price ("how much lip filler n how long does it last"):
-    the price of the named treatment comes first, with its terms."""
-    if not u.asks_price or u.intent not in ("treatment_info", "hours_location"):
+    the price of the named treatment comes first, with its terms; so too before the holding reply of a request
+    for a person ("how much is kybella and can someone call me")."""
+    if not u.asks_price or u.intent not in ("treatment_info", "hours_location", "human_request", "appointment_change"):
         return
     tid = d.lead.treatment
     offer = d.pb.offer(tid)

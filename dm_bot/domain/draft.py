@@ -38,6 +38,7 @@ class Draft:
     deadline: datetime | None = None  # when a person answers: what the holding reply promises
     asked: bool = False
     ready: bool = False  # the message names when ("botox price, anything sat?"): the link, not more questions
+    reading: str | None = None  # the intent the conversation gives the message ("and lip filler?" after a price)
     missed: bool = False  # this message was not understood (misses count in a row)
 
     # -- texts --------------------------------------------------------------------------------
@@ -125,6 +126,7 @@ class Draft:
             state=self.state,
             timers=tuple(self.timers),
             cancel_timers=tuple(self.cancel),
+            reading=self.reading,
         )
 
 

@@ -48,6 +48,8 @@ def decide(turn: Turn, playbook: Playbook, now: datetime) -> Decision:
         if lead.treatment is None:  # "how much is this?" on the lips story asks about lip filler (rule 20)
             lead = lead.merged(treatment=playbook.shown_in(turn.inbound.story_id, lead.story_id, lead.referral))
     state = replace(turn.state, last_inbound_at=now, language=wanted)
+    if any(c.isalpha() for c in text) and not state.extra.get("worded"):  # her language is now from words
+        state = replace(state, extra={**state.extra, "worded": "1"})
     draft = Draft(playbook, now, wanted if spoken else "en", turn.channel, lead, state, turn.escalation)
     draft.ready = (u.intent == "pricing" and lead.timeline is not None and lead.timeline != before.timeline
                    and qualify.mentions(text, playbook.qualifying.availability))
@@ -67,7 +69,8 @@ def _language(turn: Turn) -> Language:
     if not any(c.isalpha() for c in turn.inbound.text):
         return turn.state.language
     words = [w for w in turn.inbound.text.split() if any(c.isalpha() for c in w)]
-    if turn.state.last_inbound_at is not None and len(words) <= SHORT_REPLY_WORDS:
+    # (her first words decide it, even after an emoji reply to a story: "🔥🔥" then "cuanto cuesta?")
+    if turn.state.extra.get("worded") and len(words) <= SHORT_REPLY_WORDS:
         return turn.state.language
     return turn.understanding.language
 
@@ -108,8 +111,10 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
     elif dialogue.story_reaction_applies(d, turn.inbound):
         dialogue.story_invite(d)
     elif _tapped_treatment(d, turn):
+        d.reading = "pricing"
         sales.quote(d, [d.lead.treatment or ""])
     elif _price_follow_up(d, turn):
+        d.reading = "pricing"
         named = [t for t in u.treatments if d.pb.offer(t) is not None] or list(u.treatments)
         sales.quote(d, named or qualify.by_area(d.pb, text, [d.lead.treatment]))
     elif dialogue.cheapest_applies(d, u, text):

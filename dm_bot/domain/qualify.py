@@ -20,6 +20,12 @@ PHONE = re.compile(r"(?<![\w(])(?:\+?\d|\(\d)[\d\s().-]{7,16}\d(?!\w)")
 AMOUNT = re.compile(r"\$?\s*(\d+(?:[.,]\d+)?)\s*(k\b)?", re.IGNORECASE)
 _RUNS = re.compile(r"([a-z])\1+")
 _LAUGH = re.compile(r"^(ja|ha|je|he|ji|hi|js)(?:\1)+$")
+# A time of day in any language the spa speaks: "at 3", "3pm", "12:30", "a las 12", "@ 4".
+_CLOCK = re.compile(
+    r"(?:\b(?:at|around|by|a las|a la|tipo|como a las)\s+|@\s*)(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\b"
+    r"(?!\s*(?:years|yrs|anos|units|unidades|%))"
+    r"|\b\d{1,2}(?::[0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.|hrs)(?![a-z])|\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+)
 
 
 def normalize(text: str) -> str:
@@ -99,6 +105,11 @@ def timeline(pb: Playbook, text: str) -> str | None:
         if mentions(text, phrases):
             return canonical
     return None
+
+
+def names_clock_time(text: str) -> bool:
+    """The message names a time of day ("perfecto, a las 12 entonces", "3pm works")."""
+    return _CLOCK.search(text.lower()) is not None
 
 
 def first_time(pb: Playbook, text: str, asked: bool) -> bool | None:

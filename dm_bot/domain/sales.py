@@ -113,9 +113,14 @@ def booking(d: Draft, asks_price: bool = False) -> None:
     """Always a booking link: the treatment's when known, else the consultation link (situation 3). Asked
     its price as well ("how much is lip filler? can I come friday"), the playbook's price comes first."""
     offer = d.pb.offer(d.lead.treatment)
-    if asks_price and d.lead.treatment is not None and offer is not None and offer.price is not None:
+    # a budget under the price ("quiero relleno de labios pero mi presupuesto es 300"): the price, and the
+    # cheaper option or financing beside the link (rule 21)
+    short = not d.state.budget_addressed and qualify.budget_short(d.pb, d.lead)
+    if (asks_price or short) and d.lead.treatment is not None and offer is not None and offer.price is not None:
         d.say("price", treatment=d.name(d.lead.treatment), price=replies.format_price(d.pb, offer.price, d.language))
         d.act(PriceQuote(d.lead.treatment))
+    if short:
+        budget_note(d)
     d.link(d.lead.treatment)
 
 
@@ -206,6 +211,9 @@ def other(d: Draft, before: Lead, text: str) -> None:
             topics := asked_topics(d.pb, text, "treatment_info", d.lead.treatment, any_intent=True)):
         for topic in topics:  # "do guys get botox too": the question about it, not its price
             d.say_raw(topic.pick(d.language))
+    elif new_treatment and asked in (None, "link") and "?" in text and qualify.mentions(
+            text, d.pb.qualifying.detail_topics):
+        info(d, text, "treatment_info")  # "omg this 😍 cuanto dura?" on the lips story: how long it lasts
     elif new_treatment and asked in (None, "link") and (len(text.split()) <= NAMING_WORDS or "?" in text):
         # "ultherapy??", "botox?": its price, or "we don't offer that" (rule 24); a story about one ("my friend
         # got lips done and hers looked weird lol") asks nothing

@@ -10,6 +10,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -186,6 +187,8 @@ class Service(FollowUps):
             understanding = Understanding("greeting", language=understanding.language)  # opened from an ad or link
         turn = policy.Turn(snap.channel, inbound, understanding, snap.state, snap.lead, snap.escalation)
         decision, links = rows.track_links(self.links, playbook, policy.decide(turn, playbook, now))
+        if decision.reading is not None:  # read in context ("and lip filler?" after a price is a price question)
+            understanding = replace(understanding, intent=decision.reading)
         committed = await self.store.commit_decision(Commit(
             snap, decision, now, rows.outgoing(snap, decision), rows.alerts(snap, playbook, decision, inbound.text),
             links, prospect=ProspectMessage(stored.id, inbound.text, inbound.media, understanding),

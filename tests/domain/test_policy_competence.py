@@ -3,6 +3,8 @@ nudges while a person is due."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from conftest import Chat, escalation_of, text_of, understood
 
@@ -95,3 +97,47 @@ def test_and_a_treatment_after_which_treatment_gets_its_price(chat: Chat) -> Non
     chat.send("how much?", understood("pricing"))
     d = chat.send("and lip filler?", understood("treatment_info", "lip_filler"))
     assert [a.treatment for a in d.actions if isinstance(a, PriceQuote)] == ["lip_filler"]
+
+
+def test_a_follow_up_read_as_a_price_question_reports_that_reading(chat: Chat) -> None:
+    chat.send("how much is botox", understood("pricing", "neurotoxin"))
+    assert chat.send("and lip filler?", understood("treatment_info", "lip_filler")).reading == "pricing"
+    assert chat.send("ok", understood("other")).reading is None  # the classifier's own reading stands
+
+
+def test_her_first_words_set_the_language_even_after_an_emoji_story_reply(chat: Chat) -> None:
+    chat.send("🔥🔥", understood("other"), story_id="demo-story-lips")
+    d = chat.send("cuanto cuesta?", understood("pricing", language="es"))
+    assert "jeringa" in text_of(d)  # Spanish, and the story's lip filler
+    assert d.state.language == "es"
+    ok = chat.send("ok", understood("other", language="en"))  # a word or two now keeps her language
+    assert ok.state.language == "es"
+
+
+def test_a_budget_under_the_price_of_a_booking_gets_the_cheaper_option_beside_the_link(chat: Chat) -> None:
+    d = chat.send("quiero relleno de labios pero mi presupuesto es 300",
+                  understood("booking", "lip_filler", budget=(300, 300), language="es"))
+    reply = text_of(d)
+    assert "$650" in reply and "Cherry" in reply and "book.example-glow.test/lip-filler" in reply
+    assert [a.treatment for a in d.actions if isinstance(a, PriceQuote)] == ["lip_filler", "neurotoxin"]
+
+
+def test_a_price_asked_beside_a_request_for_a_person_is_answered_before_the_holding_reply(chat: Chat) -> None:
+    u = replace(understood("human_request", "kybella"), asks_price=True)
+    d = chat.send("how much is kybella and can someone call me to talk about it", u)
+    reply = text_of(d)
+    assert reply.index("$600") < reply.index("reply here by")
+    assert escalation_of(d) is not None
+
+
+@pytest.mark.parametrize("text", ["perfecto, a las 12 entonces", "3pm works", "ok 10:30 then"])
+def test_a_time_of_day_after_the_link_gets_the_live_booking_page_not_a_confirmation(chat: Chat, text: str) -> None:
+    chat.send("can i book laser hair removal saturday?", understood("booking", "laser_hair_removal"))
+    reply = text_of(chat.send(text, understood("other")))
+    assert "book.example-glow.test/laser-hair-removal" in reply and "catch" not in reply.lower()
+
+
+def test_how_long_it_lasts_on_a_story_gets_the_answer_not_the_price(chat: Chat) -> None:
+    d = chat.send("omg this 😍 cuanto dura?", understood("other"), story_id="demo-story-lips")
+    assert "month" in text_of(d) or "mes" in text_of(d)
+    assert not any(isinstance(a, PriceQuote) for a in d.actions)
