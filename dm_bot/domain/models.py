@@ -77,6 +77,7 @@ class Understanding:
     confidence: float = 1.0
     language: Language = "en"
     asks_price: bool = False  # the message also asks what something costs, whatever its intent
+    mixed: bool = False  # the words are as much one language as the other ("me sale caro jaja, any promos?")
 
     def as_record(self, text: str) -> dict[str, object]:
         """The JSONL prediction record of eval-cli.md."""

@@ -70,8 +70,8 @@ def _language(turn: Turn) -> Language:
         return turn.state.language
     words = [w for w in turn.inbound.text.split() if any(c.isalpha() for c in w)]
     # (her first words decide it, even after an emoji reply to a story: "🔥🔥" then "cuanto cuesta?")
-    if turn.state.extra.get("worded") and len(words) <= SHORT_REPLY_WORDS:
-        return turn.state.language
+    if turn.state.extra.get("worded") and (len(words) <= SHORT_REPLY_WORDS or turn.understanding.mixed):
+        return turn.state.language  # and Spanglish keeps the conversation's language
     return turn.understanding.language
 
 

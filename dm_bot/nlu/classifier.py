@@ -166,6 +166,7 @@ class SpacyClassifier:
             confidence=min(1.0, max(0.0, verdict.confidence)),
             language=self._extractors.language.detect(_encodable(text)),
             asks_price=cues.pricing or cues.price_question,
+            mixed=self._extractors.language.mixed(_encodable(text)),
         )
 
 

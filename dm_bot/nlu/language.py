@@ -15,6 +15,7 @@ _WORD = re.compile(r"[a-z]+")
 # Marks only Spanish writes: ñ (checked before accents are stripped), ¿ and ¡.
 _SPANISH_MARKS = re.compile(r"[ñÑ¿¡]")
 _MARK_WEIGHT = 2
+MIXED_MARGIN = 1  # a message whose language counts differ by this or less is mixed
 _REPEATS = re.compile(r"(.)\1+")
 
 
@@ -40,6 +41,16 @@ class LanguageDetector:
 
     def detect(self, text: str) -> Literal["en", "es"]:
         """Spanish when its words outweigh English ones; ties (names, emoji, brand names alone) are English."""
+        spanish, english = self.counts(text)
+        return "es" if spanish > english else "en"
+
+    def mixed(self, text: str) -> bool:
+        """Both languages, neither clearly more ("me sale muy caro jaja, any promos?"): Spanglish."""
+        spanish, english = self.counts(text)
+        return spanish > 0 and english > 0 and abs(spanish - english) <= MIXED_MARGIN
+
+    def counts(self, text: str) -> tuple[int, int]:
+        """The weight of Spanish and of English in the text."""
         spanish = _MARK_WEIGHT * len(_SPANISH_MARKS.findall(text[:2000]))
         english = 0
         for word in _WORD.findall(normalize(text)):
@@ -49,7 +60,7 @@ class LanguageDetector:
                 spanish += 1
             elif word in self.english:
                 english += 1
-        return "es" if spanish > english else "en"
+        return spanish, english
 
 
 @lru_cache(maxsize=1)
