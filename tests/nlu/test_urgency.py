@@ -71,10 +71,22 @@ MISSPELT = [
     "i cant breath after the iv",
     "my vision is blury since my filler",
     "I have blisetrs after the peel",
+    "urgnet!!! my lip is turnin blu after filer",
+    "trubble breething after the shot",
+]
+# Said another way: a simile, a sensation of about to faint, an eye that will not open, Spanish third person
+DESCRIBED = [
+    "my chin filler spot feels like someone is pressing a hot knife in it and its getting worse every hour",
+    "lip looks like a grape now and hurts sm after the filler today",
+    "her lip is literally black-ish in one spot after filler and she's crying from the pain",
+    "after masseter botox i feel like im going to faint and my heart is racing",
+    "i feel like i'm suffocating after the pellet insertion, i literally cant get air in",
+    "the tear trough filler I got on Saturday, my eye is swollen shut",
+    "mi hermana no ve bien de un ojo después del botox que se puso hoy",
 ]
 
 
-@pytest.mark.parametrize("text", URGENT_EN + URGENT_ES + MISSPELT)
+@pytest.mark.parametrize("text", URGENT_EN + URGENT_ES + MISSPELT + DESCRIBED)
 def test_a_described_emergency_is_urgent_and_medical(detector: UrgencyDetector, text: str) -> None:
     assert detector.is_urgent(text)
     assert detector.has_medical_cue(text)
@@ -225,6 +237,9 @@ def test_dark_circles_under_the_eyes_are_a_goal_not_dim_sight(detector: UrgencyD
         "I can't see the prices on your page",
         "how long does swelling last after lip filler",
         "thank you so much!",
+        "my face went white as a ghost when i saw my bill, why was i charged twice??",
+        "lol my bf says i look like a blueberry in this purple hoodie, anyway when can i come in",
+        "my jeans are suffocating me, how much is coolsculpting for the belly",
     ],
 )
 def test_ordinary_messages_are_neither(detector: UrgencyDetector, text: str) -> None:
