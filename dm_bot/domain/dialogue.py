@@ -141,7 +141,7 @@ def after_link_applies(d: Draft, u: Understanding, text: str, before: Lead) -> b
     if u.treatments and d.lead.treatment != before.treatment:
         return False
     names_time = qualify.timeline(d.pb, text) is not None or qualify.names_clock_time(text)
-    return u.intent == "booking" or (u.intent in ("other", "hours_location") and names_time)
+    return u.intent == "booking" or (u.intent in ("other", "hours_location", "greeting") and names_time)
 
 
 def after_link(d: Draft) -> None:
@@ -179,9 +179,21 @@ def further_answers(d: Draft, text: str, intent: str) -> list[Localized]:
     offer = d.pb.offer(d.lead.treatment)
     details = d.pb.qualifying.detail_topics or d.pb.qualifying.info_topics
     info_asked = offer is not None and offer.info is not None and qualify.mentions(text, details)
-    if intent in ("pricing", "booking") and info_asked and offer is not None and offer.info is not None:
+    answering = intent in ("pricing", "booking", "treatment_info")
+    if answering and info_asked and offer is not None and offer.info is not None:
         found.append(offer.info)
     return found
+
+
+def person_too(d: Draft, u: Understanding) -> None:
+    """A message that also asks for a person or a call ("cuanto cuesta el botox? y me pueden llamar"): what it
+    asked is answered, and a person takes the conversation, by the SLA deadline (rules 17 and 28)."""
+    if not u.asks_person or u.intent not in ANSWERING_INTENTS or any(isinstance(a, Escalate) for a in d.actions):
+        return
+    d.escalate("normal", "human_request")
+    promise = d.text("human_request", when=d.when())
+    at = len(d.parts) - 1 if d.asked and d.parts else len(d.parts)
+    d.parts[at:at] = [promise]
 
 
 def hold_unanswered(d: Draft, text: str, u: Understanding) -> None:

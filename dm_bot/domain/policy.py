@@ -163,6 +163,7 @@ def _tapped_treatment(d: Draft, turn: Turn) -> bool:
 
 
 FOLLOW_UP_WORDS = 6
+HELD_REASONS = (*dialogue.MEDICAL_REASONS, "complaint")
 FOLLOWING_INTENTS = ("treatment_info", "other", "pricing", "greeting")
 
 
@@ -194,6 +195,7 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
     handlers.get(u.intent, lambda: sales.other(d, before, text))()
     sales.also_answer(d, text, u.intent, further)
     dialogue.hold_unanswered(d, text, u)
+    dialogue.person_too(d, u)
 
 
 def on_timer(
@@ -215,6 +217,8 @@ def on_timer(
         return Decision((alert,), lead, snapshot_state)
     if not nudge_allowed(snapshot_state, now):
         return quiet
+    if awaiting_human(escalation) and escalation is not None and escalation.reason in HELD_REASONS:
+        return quiet  # a provider or a manager is due: no sales nudge meanwhile (rule 27)
     language = snapshot_state.language if playbook.speaks(snapshot_state.language) else "en"
     reply = Reply(replies.text(playbook, "nudge", language))
     return Decision((reply, Nudge()), lead, replace(snapshot_state, nudged=True))

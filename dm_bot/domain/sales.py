@@ -38,7 +38,9 @@ def pricing(d: Draft, u: Understanding, text: str) -> None:
         if alternative is not None and d.pb.offer(alternative) is not None:
             treatments = [alternative]
     topics = asked_topics(d.pb, text, "pricing", d.lead.treatment)
-    if topics and not named:  # "any deals on it?": specials, packages, financing, never the price again (rule 22)
+    quoted = d.state.extra.get("topic") == "price" and named == [d.lead.treatment]  # "can u match $10 a unit?"
+    if topics and (not named or quoted):  # "any deals on it?": specials, packages, financing, never the price again
+        budget_note(d)  # (rule 22); a lower amount named ("can u do 500?") is a budget: financing or a cheaper option
         for topic in topics:
             d.say_raw(topic.pick(d.language))
         return

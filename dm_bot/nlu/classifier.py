@@ -167,6 +167,7 @@ class SpacyClassifier:
             language=self._extractors.language.detect(_encodable(text)),
             asks_price=cues.pricing or cues.price_question,
             mixed=self._extractors.language.mixed(_encodable(text)),
+            asks_person=cues.person_request,
         )
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
 
-RULE_CUES = ("opt_out", "complaint", "booking", "pricing", "price_question")  # the groups of intents/precedence.yaml
-NOT_FEATURES = frozenset({"price_question"})  # groups the rules read but the intent model does not
+RULE_CUES = (
+    "opt_out", "complaint", "booking", "pricing", "price_question", "person_request",
+)  # the groups of intents/precedence.yaml
+NOT_FEATURES = frozenset({"price_question", "person_request"})  # groups the rules read but the intent model does not
 # A cue tips the model's choice only towards an intent the model already gives at least this much: a cue word
 # alone ("how much downtime", "no difference in price") is too weak to overrule a confident model.
 TIP_FLOOR = {"complaint": 0.05, "booking": 0.05, "pricing": 0.03}
@@ -30,6 +32,7 @@ class Cues:
     booking: bool = False
     pricing: bool = False
     price_question: bool = False
+    person_request: bool = False  # asks for a person or a call beside whatever else it asks
 
     @classmethod
     def of(cls, found: frozenset[str], urgent: bool = False, medical: bool = False) -> Cues:

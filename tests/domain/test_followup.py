@@ -127,3 +127,11 @@ def test_no_sla_alert_after_a_human_reply_or_resolution(chat: Chat) -> None:
     resolved = replace(chat.escalation, resolved_at=chat.now)
     for escalation in (replied, resolved, None):
         assert on_timer("sla_breach", chat.state, chat.lead, escalation, chat.playbook, chat.now).actions == ()
+
+
+def test_no_nudge_while_a_provider_is_due_for_a_medical_question(chat: Chat) -> None:
+    _linked(chat)
+    chat.send("wait can i do it if im on accutane", understood("medical_concern"))
+    assert chat.escalation is not None and chat.escalation.reason == "medical_concern"
+    later = chat.now + timedelta(hours=20)
+    assert on_timer("nudge", chat.state, chat.lead, chat.escalation, chat.playbook, later).actions == ()

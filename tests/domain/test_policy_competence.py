@@ -141,3 +141,31 @@ def test_how_long_it_lasts_on_a_story_gets_the_answer_not_the_price(chat: Chat) 
     d = chat.send("omg this 😍 cuanto dura?", understood("other"), story_id="demo-story-lips")
     assert "month" in text_of(d) or "mes" in text_of(d)
     assert not any(isinstance(a, PriceQuote) for a in d.actions)
+
+
+@pytest.mark.parametrize(
+    ("text", "u"),
+    [("can u do $500 for lips", understood("pricing", "lip_filler", budget=(500, 500))),
+     ("me lo dejas en 500 el relleno de labios?", understood("pricing", "lip_filler", budget=(500, 500),
+                                                             language="es"))],
+)
+def test_a_lower_amount_offered_for_a_treatment_gets_financing_or_a_cheaper_option(chat: Chat, text: str,
+                                                                                  u: Understanding) -> None:
+    reply = text_of(chat.send(text, u))
+    assert "Cherry" in reply and "$500" not in reply
+
+
+def test_a_price_match_after_a_quote_gets_the_specials_not_the_price_again(chat: Chat) -> None:
+    chat.send("botox price", understood("pricing", "neurotoxin"))
+    d = chat.send("another place charges $10 a unit can u match??", understood("pricing", "neurotoxin"))
+    assert "$14" not in text_of(d) and "specials" in text_of(d)
+    assert not any(isinstance(a, PriceQuote) for a in d.actions)
+
+
+def test_a_call_asked_beside_a_price_question_gets_the_price_and_a_person(chat: Chat) -> None:
+    u = replace(understood("pricing", "neurotoxin", language="es"), asks_person=True)
+    d = chat.send("cuánto cuesta el botox? y me pueden llamar por favor", u)
+    reply = text_of(d)
+    assert "$14" in reply and "13:00" in reply  # Tuesday 11:00: a person by the SLA deadline, 2 hours on
+    escalation = escalation_of(d)
+    assert escalation is not None and escalation.reason == "human_request"
