@@ -73,12 +73,12 @@ def test_a_completed_visit_plans_check_in_recall_and_win_back_in_local_time() ->
 
 
 def test_a_series_reminds_of_the_next_session_until_the_last_then_recalls() -> None:
-    sessions = [Appointment(n, "completed", "ipl_photofacial", chicago(2026, 1, 6, 12) + timedelta(days=28 * (n - 1)))
-                for n in (1, 2, 3)]
-    first = plan_touches(PB, sessions[0], sessions[:1], sessions[0].at + timedelta(hours=1))  # type: ignore[operator]
+    start = chicago(2026, 1, 6, 12)
+    sessions = [Appointment(n, "completed", "ipl_photofacial", start + timedelta(days=28 * (n - 1))) for n in (1, 2, 3)]
+    first = plan_touches(PB, sessions[0], sessions[:1], start + timedelta(hours=1))
     assert "series" in kinds(first) and "recall" not in kinds(first)
     assert kinds(first)["series"].due_at == chicago(2026, 2, 3, 12)
-    last = plan_touches(PB, sessions[2], sessions, sessions[2].at + timedelta(hours=1))  # type: ignore[operator]
+    last = plan_touches(PB, sessions[2], sessions, start + timedelta(days=56, hours=1))
     assert "series" not in kinds(last) and "recall" in kinds(last)
     assert {(1, "series", "booked_again"), (2, "series", "booked_again")} <= cancelled(last)
 
