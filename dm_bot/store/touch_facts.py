@@ -10,6 +10,7 @@ list of 100,000 patients costs the touches in the window, not the patients.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -29,31 +30,61 @@ _HER_ESCALATION = (
 )
 _COMPLAINT = _HER_ESCALATION.format(cond="e.reason = 'complaint'")
 _MEDICAL = _HER_ESCALATION.format(cond="(e.reason LIKE 'medical%' OR e.priority = 'urgent')")
-FACTS_SQL = (
-    "SELECT t.id, t.account_id, t.patient_id, t.booking_id, t.kind, t.treatment, t.due_at, t.state, t.route,"
-    " t.reason, t.text, t.fired_at, t.webhook_at, p.name, p.email, p.phone, p.client_id, b.booked_for, b.external_id,"
-    " c.id AS cid, c.channel, c.platform_account_id, c.contact_id, c.contact_name, c.last_inbound_at,"
-    " c.state AS cstate,"
-    " CASE WHEN c.id IS NULL OR c.last_inbound_at IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM outbox o"
-    "  WHERE o.conversation_id = c.id AND o.kind = 'message' AND o.status = 'sent'"
-    "  AND o.sent_at >= c.last_inbound_at) END AS sent_in_window,"
-    " CASE WHEN p.opted_out_at IS NOT NULL OR EXISTS (SELECT 1 FROM conversations co JOIN actions a"
-    "  ON a.conversation_id = co.id AND a.name = 'suppress' WHERE co.patient_id = t.patient_id)"
-    "  THEN 1 ELSE 0 END AS opted_out,"
-    " p.do_not_contact,"
-    " CASE WHEN EXISTS (SELECT 1 FROM bookings b2 WHERE b2.patient_id = t.patient_id AND b2.id <> t.booking_id"
-    "  AND b2.status IN ('scheduled', 'rescheduled', 'completed')"
-    "  AND COALESCE(b2.booked_for, b2.created_at) > COALESCE(b.booked_for, b.created_at)"
-    "  AND (t.kind = 'win_back' OR b2.treatment = t.treatment)) THEN 1 ELSE 0 END AS booked_again,"
-    f" CASE WHEN {_COMPLAINT}"
-    " THEN 1 ELSE 0 END AS open_complaint,"
-    f" CASE WHEN {_MEDICAL}"
-    " THEN 1 ELSE 0 END AS open_medical,"
-    " CASE WHEN EXISTS (SELECT 1 FROM touches o2 WHERE o2.patient_id = t.patient_id AND o2.id <> t.id"
-    "  AND o2.state IN ('sent', 'due', 'done') AND o2.fired_at >= :cool) THEN 1 ELSE 0 END AS cooldown"
-    " FROM touches t JOIN patients p ON p.id = t.patient_id JOIN bookings b ON b.id = t.booking_id"
-    f" LEFT JOIN conversations c ON c.id = {_CONVERSATION}"
+_OPTED_OUT_HERE = (
+    "EXISTS (SELECT 1 FROM conversations co JOIN actions a ON a.conversation_id = co.id AND a.name = 'suppress'"
+    " WHERE co.patient_id = t.patient_id)"
 )
+
+
+def _facts_sql(per_touch: bool) -> str:
+    """The SELECT. `per_touch`: the opt-out and escalation facts as EXISTS of the row (one touch firing);
+    otherwise left to the account-wide sets of `ACCOUNT_FACTS` (the Due list: a few rows each, not one
+    probe per touch)."""
+    opted = f"p.opted_out_at IS NOT NULL OR {_OPTED_OUT_HERE}" if per_touch else "p.opted_out_at IS NOT NULL"
+    complaint = f"CASE WHEN {_COMPLAINT} THEN 1 ELSE 0 END" if per_touch else "0"
+    medical = f"CASE WHEN {_MEDICAL} THEN 1 ELSE 0 END" if per_touch else "0"
+    return (
+        "SELECT t.id, t.account_id, t.patient_id, t.booking_id, t.kind, t.treatment, t.due_at, t.state, t.route,"
+        " t.reason, t.text, t.fired_at, t.webhook_at, p.name, p.email, p.phone, p.client_id, b.booked_for,"
+        " b.external_id, c.id AS cid, c.channel, c.platform_account_id, c.contact_id, c.contact_name,"
+        " c.last_inbound_at, c.state AS cstate,"
+        " CASE WHEN c.channel <> 'tiktok' OR c.last_inbound_at IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM outbox o"
+        "  WHERE o.conversation_id = c.id AND o.kind = 'message' AND o.status = 'sent'"
+        "  AND o.sent_at >= c.last_inbound_at) END AS sent_in_window,"
+        f" CASE WHEN {opted} THEN 1 ELSE 0 END AS opted_out, p.do_not_contact,"
+        " CASE WHEN EXISTS (SELECT 1 FROM bookings b2 WHERE b2.patient_id = t.patient_id AND b2.id <> t.booking_id"
+        "  AND b2.status IN ('scheduled', 'rescheduled', 'completed')"
+        "  AND COALESCE(b2.booked_for, b2.created_at) > COALESCE(b.booked_for, b.created_at)"
+        "  AND (t.kind = 'win_back' OR b2.treatment = t.treatment)) THEN 1 ELSE 0 END AS booked_again,"
+        f" {complaint} AS open_complaint, {medical} AS open_medical,"
+        " CASE WHEN EXISTS (SELECT 1 FROM touches o2 WHERE o2.patient_id = t.patient_id AND o2.id <> t.id"
+        "  AND o2.state IN ('sent', 'due', 'done') AND o2.fired_at >= :cool) THEN 1 ELSE 0 END AS cooldown"
+        " FROM touches t JOIN patients p ON p.id = t.patient_id JOIN bookings b ON b.id = t.booking_id"
+        f" LEFT JOIN conversations c ON c.id = {_CONVERSATION}"
+    )
+
+
+FACTS_SQL = _facts_sql(per_touch=True)
+LIST_SQL = _facts_sql(per_touch=False)
+# The account's patients with an opt-out in a conversation, and with an open escalation (few of either).
+OPTED_OUT_SQL = (
+    "SELECT DISTINCT c.patient_id FROM actions a JOIN conversations c ON c.id = a.conversation_id"
+    " WHERE a.name = 'suppress' AND a.account_id = :a AND c.patient_id IS NOT NULL"
+)
+ESCALATED_SQL = (
+    "SELECT c.patient_id, e.reason, e.priority FROM escalations e JOIN conversations c ON c.id = e.conversation_id"
+    " WHERE e.account_id = :a AND e.resolved_at IS NULL AND c.patient_id IS NOT NULL"
+)
+
+
+def with_account_facts(row: TouchRow, opted_out: set[int], complaint: set[int], medical: set[int]) -> TouchRow:
+    """A Due-list row with the account-wide facts of its patient."""
+    p = row.patient_id
+    if p not in opted_out and p not in complaint and p not in medical:
+        return row
+    facts = replace(row.facts, opted_out=row.facts.opted_out or p in opted_out, open_complaint=p in complaint,
+                    open_medical=p in medical)
+    return replace(row, facts=facts)
 
 
 def touch_row(r: Any, now: datetime) -> TouchRow:

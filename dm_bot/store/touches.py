@@ -20,7 +20,14 @@ from dm_bot.pipeline.touch_records import FiredTouch, TouchRow
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.outbox import outbox_item
-from dm_bot.store.touch_facts import FACTS_SQL, touch_row
+from dm_bot.store.touch_facts import (
+    ESCALATED_SQL,
+    FACTS_SQL,
+    LIST_SQL,
+    OPTED_OUT_SQL,
+    touch_row,
+    with_account_facts,
+)
 
 LEASE = timedelta(seconds=60)
 _UPSERT = (
@@ -92,12 +99,24 @@ class TouchesMixin:
                              since: datetime) -> list[TouchRow]:
         """The account's Due list: touches pending until `until`, on the list (state due), and those that fired
         (sent, skipped) since `since`, by due time."""
-        rows = await self.db.fetch(
-            FACTS_SQL + " WHERE t.account_id = :a AND ((t.state = 'pending' AND t.due_at <= :u) OR t.state = 'due'"
-            " OR (t.state IN ('sent', 'skipped') AND t.due_at >= :s AND t.due_at <= :u)) ORDER BY t.due_at, t.id",
+        rows = await self.db.fetch(  # each branch a range of ix_touches_account (account, state, due_at)
+            LIST_SQL + " WHERE t.id IN (SELECT id FROM touches WHERE account_id = :a AND state = 'pending'"
+            " AND due_at <= :u UNION ALL SELECT id FROM touches WHERE account_id = :a AND state = 'due'"
+            " UNION ALL SELECT id FROM touches WHERE account_id = :a AND state = 'sent' AND due_at >= :s"
+            " AND due_at <= :u"
+            " UNION ALL SELECT id FROM touches WHERE account_id = :a AND state = 'skipped' AND due_at >= :s"
+            " AND due_at <= :u) ORDER BY t.due_at, t.id",
             {"a": account_id, "u": codec.to_us(until), "s": codec.to_us(since),
              "cool": codec.to_us(now - timedelta(days=cooldown_days))})
-        return [touch_row(r, now) for r in rows]
+        opted = {int(r["patient_id"]) for r in await self.db.fetch(OPTED_OUT_SQL, {"a": account_id})}
+        complaint: set[int] = set()
+        medical: set[int] = set()
+        for r in await self.db.fetch(ESCALATED_SQL, {"a": account_id}):
+            if r["reason"] == "complaint":
+                complaint.add(int(r["patient_id"]))
+            if str(r["reason"]).startswith("medical") or r["priority"] == "urgent":
+                medical.add(int(r["patient_id"]))
+        return [with_account_facts(touch_row(r, now), opted, complaint, medical) for r in rows]
 
     async def finish_touch(self, fired: FiredTouch, now: datetime) -> tuple[OutboxItem, ...] | None:
         """Record a fired touch (sent, due or skipped) with its messages, tracked link and webhook, in one
