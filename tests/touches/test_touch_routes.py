@@ -152,12 +152,17 @@ async def test_patients_due_prints_the_due_list_as_a_table_and_as_json(tmp_path:
         await spa.book("c-bea", "b2", "completed", "lip_filler", NOW - timedelta(days=2), name="Bea Cruz")
         dnc = await spa.book("c-cy", "b3", "completed", "neurotoxin", NOW - timedelta(days=104), name="Cy Dee")
         await spa.store.db.execute("UPDATE patients SET do_not_contact = 1 WHERE id = :p", {"p": dnc.patient_id})
+        for who, text in (("dee", "stop"), ("eve", "you ruined my lips")):  # the account-wide sets of the list
+            other = await spa.writes(who)
+            await spa.writes(who, text)
+            await spa.book(f"c-{who}", f"b-{who}", "completed", "neurotoxin", NOW - timedelta(days=100), other,
+                           name=who.title())
     finally:
         await spa.close()
     out, err = io.StringIO(), io.StringIO()
     assert await run_due(settings, None, False, out, err, now=NOW) == 0
     text = out.getvalue()
-    assert text.startswith("demo-spa: 3 follow-up(s), 1 due now (America/Chicago)")
+    assert text.startswith("demo-spa: 5 follow-up(s), 1 due now (America/Chicago)")
     lines = text.splitlines()
     assert lines[1].split() == ["due", "kind", "patient", "treatment", "state", "route", "suppressed"]
     assert "recall" in lines[2] and "Ana Lopez" in lines[2] and "bot_dm" in lines[2]
@@ -169,6 +174,8 @@ async def test_patients_due_prints_the_due_list_as_a_table_and_as_json(tmp_path:
     got = [(t["kind"], t["patient"]["name"], t["state"], t["route"], t["suppressed"]) for t in data["touches"]]
     assert got == [("recall", "Ana Lopez", "pending", "bot_dm", None),
                    ("recall", "Cy Dee", "pending", None, "do_not_contact"),
-                   ("check_in", "Bea Cruz", "pending", "due_list", None)]
+                   ("check_in", "Bea Cruz", "pending", "due_list", None),
+                   ("recall", "Dee", "pending", None, "opted_out"),
+                   ("recall", "Eve", "pending", None, "open_complaint")]
     assert await run_due(settings, "nope", True, out, err, now=NOW) == 2
     assert "unknown account 'nope'" in err.getvalue()
