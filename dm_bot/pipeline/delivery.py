@@ -66,6 +66,8 @@ class Delivery:
         self.watcher: SendWatcher | None = None
         self.webhooks: WebhookSender | None = None  # serve: the spa's outbound webhook for Due-list touches
         self.webhook_delivered: Callable[[int, datetime], Awaitable[None]] | None = None  # marks the touch
+        # Why a touch's webhook must not go out after all (she opted out meanwhile ...), checked at each try
+        self.webhook_suppressed: Callable[[WebhookPost], Awaitable[str | None]] | None = None
 
     async def deliver(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> None:
         """Send outbox items; failures stay in the outbox with a retry time or a recorded reason."""
@@ -109,6 +111,9 @@ class Delivery:
         if item.webhook is not None:
             if self.webhooks is None:
                 return SendResult(ok=False, error="no outbound webhook sender in this process", retry=True)
+            reason = None if self.webhook_suppressed is None else await self.webhook_suppressed(item.webhook)
+            if reason is not None:
+                return SendResult(ok=False, error=f"not sent: {reason}", error_class="recipient")
             return await self.webhooks.post(item.webhook)
         assert item.message is not None
         message = item.message

@@ -82,6 +82,7 @@ class Service(FollowUps, TouchFiring):
         self.delivery = Delivery(store, dict(channels), notifier, clock, self.telemetry)
         self.delivery.undelivered = self.reply_not_delivered
         self.delivery.webhook_delivered = store.touch_webhook_delivered  # a touch the spa's tool took
+        self.delivery.webhook_suppressed = self.webhook_suppressed  # never to a patient suppressed meanwhile
         self.health: HealthTracker | None = None  # serve: what this process sees, for channel health
 
     def watch_health(self, tracker: HealthTracker) -> None:

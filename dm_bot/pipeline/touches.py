@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,17 @@ class TouchFiring:
             hook = WebhookPost(row.id, row.account_id, pb.lifecycle.outbound_webhook, webhook_body(pb, row, text, now))
         return FiredTouch(row.id, row.account_id, row.kind, "due", "due_list", None, text, row.conversation_id,
                           row.channel, (), link, hook)
+
+    async def webhook_suppressed(self, hook: WebhookPost) -> str | None:
+        """Why a touch's webhook, waiting for a retry, must not go out now: she opted out, was marked do not
+        contact, booked again or has an escalation open since it fired (its own cooldown does not count)."""
+        if hook.account_id not in self.router.accounts:
+            return "no playbook for the account"
+        pb = self.router.playbook(hook.account_id)
+        row = await self.store.touch(hook.touch_id, self.clock.now(), pb.lifecycle.cooldown_days)
+        if row is None:
+            return "the touch is gone"
+        return suppression(pb.lifecycle, row.kind, replace(row.facts, cooldown=False))
 
     async def _series(self, pb: Playbook, row: TouchRow) -> tuple[int | None, int | None]:
         """The session the series reminder is about (k + 1 of n)."""

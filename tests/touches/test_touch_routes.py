@@ -118,14 +118,18 @@ async def test_the_outbound_webhook_is_signed_and_retried_until_the_receiver_tak
         spa.pipeline.service.delivery.webhooks = TouchWebhookSender(session, lambda account: secrets.get(account))
         try:
             booked = await spa.book("c-eva", "b1", "completed", "neurotoxin", NOW - timedelta(days=105))
+            quits = await spa.book("c-quits", "b2", "completed", "neurotoxin", NOW - timedelta(days=105))
             assert booked.patient_id is not None
-            [fired] = await spa.pipeline.service.run_due_touches()  # no conversation: the Due list and the webhook
-            assert (fired.state, fired.route) == ("due", "due_list")
+            fired, other = await spa.pipeline.service.run_due_touches()  # no conversation: the Due list, the webhook
+            assert (fired.state, fired.route) == (other.state, other.route) == ("due", "due_list")
+            assert fired.touch_id < other.touch_id
             await spa.step(NOW + timedelta(seconds=30), timedelta(seconds=5))
-            assert hooks.calls == []  # without a secret nothing goes out unsigned; the row waits
+            assert hooks.calls == []  # without a secret nothing goes out unsigned; the rows wait
+            await spa.store.db.execute("UPDATE patients SET opted_out_at = :t WHERE id = :p",
+                                       {"t": codec.to_us(NOW), "p": quits.patient_id})  # she says stop meanwhile
             secrets["demo-spa"] = SECRET
             await spa.step(NOW + timedelta(minutes=10), timedelta(seconds=5))
-            assert len(hooks.calls) == 3  # two 500s, then taken
+            assert len(hooks.calls) == 3  # two 500s, then taken; never hers, who opted out before it went
             bodies = {body for _, body in hooks.calls}
             assert len(bodies) == 1
             headers, body = hooks.calls[-1]
@@ -137,8 +141,8 @@ async def test_the_outbound_webhook_is_signed_and_retried_until_the_receiver_tak
             assert payload["patient"]["name"] == "Ana Lopez" and "touch-up" in payload["text"]
             recall = (await spa.touches(booked.patient_id))["recall"]
             assert recall["webhook_at"] is not None and recall["state"] == "due"
-            [row] = await spa.store.db.fetch("SELECT status, attempts FROM outbox WHERE kind = 'webhook'")
-            assert row["status"] == "sent"
+            rows = await spa.store.db.fetch("SELECT status, error FROM outbox WHERE kind = 'webhook' ORDER BY id")
+            assert [(r["status"], r["error"]) for r in rows] == [("sent", None), ("failed", "not sent: opted_out")]
         finally:
             await spa.close()
 
