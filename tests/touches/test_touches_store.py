@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from touchkit import NOW, Spa, demo
 
+from dm_bot.pipeline.due_list import due_list
 from dm_bot.pipeline.link_signer import LinkSigner
 from dm_bot.pipeline.testing import FakeClock
 from dm_bot.store import codec
@@ -97,12 +98,15 @@ async def test_each_suppression_reason_skips_the_touch_with_its_reason(spa: Spa)
     await db.execute("UPDATE patients SET opted_out_at = :t WHERE id = :p",
                      {"t": codec.to_us(NOW), "p": patients["opted_out"]})
     await db.execute("UPDATE patients SET do_not_contact = 1 WHERE id = :p", {"p": patients["do_not_contact"]})
-    sent_before = len(spa.channels["instagram"].sent)
-    await spa.pipeline.service.run_due_touches()
-    got = {who: (await spa.touches(pid))["recall"] for who, pid in patients.items()}
     expected = {"opted_out": "opted_out", "said_stop": "opted_out", "do_not_contact": "do_not_contact",
                 "booked_again": "booked_again", "open_complaint": "open_complaint", "open_medical": "open_medical",
                 "cooldown": "cooldown"}
+    listed = {i.patient_id: i for i in await due_list(spa.store, spa.pb, NOW) if i.kind == "recall"}
+    assert {who: listed[pid].suppressed for who, pid in patients.items()} == {**expected, "none": None}
+    assert listed[patients["none"]].route == "bot_dm"  # what would happen now: her window is open
+    sent_before = len(spa.channels["instagram"].sent)
+    await spa.pipeline.service.run_due_touches()
+    got = {who: (await spa.touches(pid))["recall"] for who, pid in patients.items()}
     for who, reason in expected.items():
         assert (got[who]["state"], got[who]["reason"], got[who]["text"]) == ("skipped", reason, None), who
     assert (got["none"]["state"], got["none"]["route"]) == ("sent", "bot_dm")
