@@ -15,6 +15,7 @@ from aiohttp import web
 from dm_bot import telegram_bot
 from dm_bot.channels import MetaSender, TikTokSender
 from dm_bot.channels.ratelimit import META_SENDS_PER_SECOND, RateLimiter
+from dm_bot.channels.touch_webhook import TouchWebhookSender
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.routing import Router
 from dm_bot.pipeline.clock import SystemClock
@@ -157,6 +158,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
         notifier = deps.notifier or (staff_chat.notifier if staff_chat is not None else LogNotifier())
         committer = GroupCommitter(store)
         service = wire(store, app[ROUTER], classifier, channels, notifier, deps.clock, links, app[METRICS], committer)
+        service.delivery.webhooks = TouchWebhookSender(session, settings.touch_webhook_secret_for)
         worker = Worker(service, intake=app[INTAKE])
         tracker = HealthTracker()
         service.watch_health(tracker)

@@ -151,8 +151,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return asyncio.run(run_demo(args.host, args.port, args.days))
     if args.command == "patients":
-        from dm_bot.commands.patients import run_import
-        return asyncio.run(run_import(_settings(), args.file, args.account))
+        from dm_bot.commands.patients import run_patients
+        return asyncio.run(run_patients(_settings(), args))
     if args.command == "train":
         from dm_bot.nlu.train import train
 

@@ -16,7 +16,7 @@ import yaml
 
 SQLITE_PREFIX = "sqlite+aiosqlite:///"
 POSTGRES_PREFIX = "postgresql+asyncpg://"
-TOKEN_KEYS = ("meta_page_token", "tiktok_access_token", "booking_secret")
+TOKEN_KEYS = ("meta_page_token", "tiktok_access_token", "booking_secret", "touch_webhook_secret")
 _TOKEN_OF_CHANNEL = {"instagram": "meta_page_token", "messenger": "meta_page_token", "tiktok": "tiktok_access_token"}
 _CHAT_ID = re.compile(r"^(?:-?[0-9]+|@[A-Za-z][A-Za-z0-9_]{4,31})$")
 
@@ -32,6 +32,7 @@ class AccountTokens:
     meta_page_token: str | None = None
     tiktok_access_token: str | None = None
     booking_secret: str | None = None  # the booking system's shared secret for POST /webhooks/booking
+    touch_webhook_secret: str | None = None  # signs the touches POSTed to the spa's outbound webhook (issue 18)
 
     def __repr__(self) -> str:
         return f"AccountTokens({', '.join(f'{k}={_mask(getattr(self, k))}' for k in TOKEN_KEYS)})"
@@ -61,6 +62,7 @@ class Settings:
     meta_page_token: str | None = _secret()
     tiktok_access_token: str | None = _secret()
     booking_secret: str | None = _secret()  # POST /webhooks/booking of a single-spa deployment
+    touch_webhook_secret: str | None = _secret()  # signs the outbound touch webhook (docs/touch-webhook.md)
     secrets_file: Path | None = None
     # True behind an HTTPS proxy that sets X-Forwarded-Proto: a request it marks `https` gets Secure cookies.
     # Off by default: without such a proxy in front, any client could send the header.
@@ -107,6 +109,11 @@ class Settings:
         """The shared secret a booking system sends for an account: the secrets file's, else DM_BOT_BOOKING_SECRET."""
         tokens = self.account_tokens.get(account_id)
         return (None if tokens is None else tokens.booking_secret) or self.booking_secret
+
+    def touch_webhook_secret_for(self, account_id: str) -> str | None:
+        """The secret that signs an account's outbound touch webhook: the secrets file's, else the variable's."""
+        tokens = self.account_tokens.get(account_id)
+        return (None if tokens is None else tokens.touch_webhook_secret) or self.touch_webhook_secret
 
 
 def _mask(value: str | None) -> str:

@@ -1,4 +1,5 @@
-"""`dm-bot patients import FILE.csv [--account ID]`: past visits, so a spa starts with its history (issue 18).
+"""`dm-bot patients import FILE.csv [--account ID]`: past visits, so a spa starts with its history (issue 18);
+`dm-bot patients due [--account ID] [--json]`: the follow-ups due now and soon (commands/patients_due.py).
 
 The header is `client_id,name,email,phone,treatment,time,value,status,source` (service-contract.md); `status`
 defaults to `completed`. Every line is read first: a malformed file gets one error per bad line, naming the
@@ -24,6 +25,7 @@ from dm_bot.domain.models import TREATMENTS
 from dm_bot.pipeline.records import BookingReport
 
 if TYPE_CHECKING:
+    from dm_bot.domain.playbook import Playbook
     from dm_bot.settings import Settings
 
 HEADER = ("client_id", "name", "email", "phone", "treatment", "time", "value", "status", "source")
@@ -41,7 +43,11 @@ class ImportError_(Exception):
 def add_patients_parser(sub: Any, parser_class: type[Any]) -> None:
     """`dm-bot patients import FILE [--account ID]` on the command line's parser (cli.py)."""
     pts = sub.add_parser("patients", help="patients and their visits")
-    imp = pts.add_subparsers(dest="patients_command", required=True, parser_class=parser_class).add_parser(
+    cmds = pts.add_subparsers(dest="patients_command", required=True, parser_class=parser_class)
+    due = cmds.add_parser("due", help="the follow-ups due now and in the next 7 days: route and any suppression")
+    due.add_argument("--account", metavar="ID", default=None, help="the account (default: the only one loaded)")
+    due.add_argument("--json", action="store_true", help="print JSON")
+    imp = cmds.add_parser(
         "import", help="load past visits from a CSV (client_id,name,email,phone,treatment,time,value,status,"
                        "source): all or nothing; importing the same file again changes nothing")
     imp.add_argument("file", type=Path)
@@ -104,29 +110,50 @@ def read_visits(stream: TextIO, name: str, account_id: str, tz: str) -> list[Boo
     return reports
 
 
-async def run_import(settings: Settings, path: Path, account: str | None, out: TextIO = sys.stdout,
-                     err: TextIO = sys.stderr) -> int:
-    """Import the file: 0 and a summary, or 2 with the errors on standard error and nothing imported."""
-    from dm_bot.pipeline.clock import SystemClock
+async def run_patients(settings: Settings, args: Any) -> int:
+    """`dm-bot patients import|due` (cli.py hands the parsed arguments over)."""
+    if args.patients_command == "due":
+        from dm_bot.commands.patients_due import run_due
+
+        return await run_due(settings, args.account, args.json)
+    return await run_import(settings, args.file, args.account)
+
+
+def account_playbook(settings: Settings, account: str | None, command: str, err: TextIO) -> Playbook | None:
+    """The playbook of the named account (or of the only one loaded); None after printing why not."""
     from dm_bot.playbooks import PlaybookError, load_playbooks
-    from dm_bot.store import SqlStore
 
     try:
         playbooks = load_playbooks(settings.playbooks_dir)
     except PlaybookError as exc:
-        print(f"dm-bot patients import: {exc}", file=err)
-        return 2
+        print(f"dm-bot patients {command}: {exc}", file=err)
+        return None
     if account is None and len(playbooks) != 1:
-        print(f"dm-bot patients import: name the account with --account (one of {', '.join(sorted(playbooks))})",
+        print(f"dm-bot patients {command}: name the account with --account (one of {', '.join(sorted(playbooks))})",
               file=err)
-        return 2
+        return None
     account = account if account is not None else next(iter(playbooks))
     if account not in playbooks:
-        print(f"dm-bot patients import: unknown account {account!r}", file=err)
+        print(f"dm-bot patients {command}: unknown account {account!r}", file=err)
+        return None
+    return playbooks[account]
+
+
+async def run_import(settings: Settings, path: Path, account: str | None, out: TextIO = sys.stdout,
+                     err: TextIO = sys.stderr) -> int:
+    """Import the file: 0 and a summary, or 2 with the errors on standard error and nothing imported.
+    The touches the visits ask for are planned as they go in (domain/lifecycle.py): only those still ahead
+    or due soon, never a flood of stale ones."""
+    from dm_bot.pipeline.clock import SystemClock
+    from dm_bot.store import SqlStore
+
+    playbook = account_playbook(settings, account, "import", err)
+    if playbook is None:
         return 2
+    account = playbook.account_id
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reports = read_visits(io.StringIO(handle.read()), str(path), account, playbooks[account].timezone)
+            reports = read_visits(io.StringIO(handle.read()), str(path), account, playbook.timezone)
     except (OSError, UnicodeDecodeError) as exc:
         print(f"dm-bot patients import: cannot read {path}: {exc}", file=err)
         return 2
@@ -139,7 +166,7 @@ async def run_import(settings: Settings, path: Path, account: str | None, out: T
     await store.migrate()
     await store.open()
     try:
-        changed = await store.record_bookings(reports, SystemClock().now(), changes.booked)
+        changed = await store.record_bookings(reports, SystemClock().now(), changes.booked, playbook)
     finally:
         await store.close()
     print(f"imported {len(reports)} visit(s) into {account}: {changed} new or changed", file=out)

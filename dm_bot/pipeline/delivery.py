@@ -11,7 +11,7 @@ from typing import Protocol
 
 from dm_bot.domain.platform import PRIVATE_REPLY_WINDOW, window_allows
 from dm_bot.pipeline.ports import Channel, Clock, Notifier, Outbox, Telemetry
-from dm_bot.pipeline.records import OutboxItem, SendResult
+from dm_bot.pipeline.records import OutboxItem, SendResult, WebhookPost
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,12 @@ class DeliveryStore(Outbox, Protocol):
 Undelivered = Callable[[OutboxItem, SendResult], Awaitable[None]]
 
 
+class WebhookSender(Protocol):
+    """POSTs a due touch to the spa's outbound webhook, signed (channels/touch_webhook.py)."""
+
+    async def post(self, hook: WebhookPost) -> SendResult: ...
+
+
 class SendWatcher(Protocol):
     """Who learns of every send's result (channel health, pipeline/health.py)."""
 
@@ -58,6 +64,10 @@ class Delivery:
         self.telemetry = telemetry
         self.undelivered: Undelivered | None = None  # a bot reply failed for good (the service queues it for a VA)
         self.watcher: SendWatcher | None = None
+        self.webhooks: WebhookSender | None = None  # serve: the spa's outbound webhook for Due-list touches
+        self.webhook_delivered: Callable[[int, datetime], Awaitable[None]] | None = None  # marks the touch
+        # Why a touch's webhook must not go out after all (she opted out meanwhile ...), checked at each try
+        self.webhook_suppressed: Callable[[WebhookPost], Awaitable[str | None]] | None = None
 
     async def deliver(self, items: tuple[OutboxItem, ...] | list[OutboxItem]) -> None:
         """Send outbox items; failures stay in the outbox with a retry time or a recorded reason."""
@@ -71,14 +81,16 @@ class Delivery:
                 log.warning("delivery of outbox %s failed: %s", item.id, type(exc).__name__)
                 result = SendResult(ok=False, error=type(exc).__name__, retry=True, retry_after=_retry_after(exc),
                                     error_class="platform_down")
-            # Staff alerts are retried for as long as it takes; a prospect's reply gives up after a while
-            # (the platform's window closes anyway) and is shown to staff as not sent.
-            retry = result.retry and (item.kind == "alert" or item.attempts + 1 < MAX_ATTEMPTS)
+            # Staff alerts and a touch's webhook are retried for as long as it takes; a prospect's reply gives
+            # up after a while (the platform's window closes anyway) and is shown to staff as not sent.
+            retry = result.retry and (item.kind != "message" or item.attempts + 1 < MAX_ATTEMPTS)
             self.telemetry.delivered(item.kind, "sent" if result.ok else "retry" if retry else "failed")
             await self.store.mark_outbox(
                 item.id, replace(result, retry=retry), self.clock.now(),
                 backoff(item.attempts, result.retry_after) if retry else None,
             )
+            if result.ok and item.webhook is not None and self.webhook_delivered is not None:
+                await self.webhook_delivered(item.webhook.touch_id, self.clock.now())
             if self.watcher is not None:
                 self.watcher.sent(item, result, self.clock.now())
             if not result.ok and not retry and self.undelivered is not None and _bot_reply(item):
@@ -96,6 +108,13 @@ class Delivery:
         if item.alert is not None:
             await self.notifier.alert(item.alert)
             return SendResult(ok=True)
+        if item.webhook is not None:
+            if self.webhooks is None:
+                return SendResult(ok=False, error="no outbound webhook sender in this process", retry=True)
+            reason = None if self.webhook_suppressed is None else await self.webhook_suppressed(item.webhook)
+            if reason is not None:
+                return SendResult(ok=False, error=f"not sent: {reason}", error_class="recipient")
+            return await self.webhooks.post(item.webhook)
         assert item.message is not None
         message = item.message
         if message.comment_id is not None and message.prospect_last_at is not None:

@@ -117,5 +117,7 @@ class FollowUps:
         return await self.store.record_click(token, self.clock.now(), changes.link_clicked)
 
     async def record_booking(self, report: BookingReport) -> BookingResult:
-        """A booking from a booking system or the inbox: stored once; the conversation's funnel closes."""
-        return await self.store.record_booking(report, self.clock.now(), changes.booked)
+        """A booking from a booking system or the inbox: stored once; the conversation's funnel closes; the
+        touches of the patient's lifecycle it asks for are written with it (store/touches.py)."""
+        playbook = self.router.playbook(report.account_id) if report.account_id in self.router.accounts else None
+        return await self.store.record_booking(report, self.clock.now(), changes.booked, playbook)

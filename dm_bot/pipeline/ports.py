@@ -13,6 +13,7 @@ from dm_bot.domain.models import (
     SetAside,
     Understanding,
 )
+from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.records import (
     ActionRow,
     Alert,
@@ -27,7 +28,9 @@ from dm_bot.pipeline.records import (
     SendResult,
     Snapshot,
     StoredInbound,
+    Visit,
 )
+from dm_bot.pipeline.touch_records import FiredTouch, TouchRow
 
 
 class Clock(Protocol):
@@ -135,9 +138,11 @@ class Conversations(Protocol):
 
     async def record_click(self, token: str, now: datetime, first_click: Decide) -> LinkRow | None: ...
 
-    async def record_booking(self, report: BookingReport, now: datetime, booked: Decide) -> BookingResult: ...
+    async def record_booking(self, report: BookingReport, now: datetime, booked: Decide,
+                             playbook: Playbook | None = None) -> BookingResult: ...
 
-    async def record_bookings(self, reports: Sequence[BookingReport], now: datetime, booked: Decide) -> int: ...
+    async def record_bookings(self, reports: Sequence[BookingReport], now: datetime, booked: Decide,
+                              playbook: Playbook | None = None) -> int: ...
 
     async def sent_message_ids(self, conversation_id: int) -> set[str]: ...
 
@@ -158,6 +163,20 @@ class Timers(Protocol):
     async def next_timer_due(self) -> datetime | None: ...
 
 
+class Touches(Protocol):
+    """Lifecycle follow-ups (issue 18): claimed when due under a lease, finished once (store/touches.py)."""
+
+    async def claim_due_touches(self, now: datetime, limit: int = 100) -> list[tuple[int, str]]: ...
+
+    async def touch(self, touch_id: int, now: datetime, cooldown_days: int) -> TouchRow | None: ...
+
+    async def finish_touch(self, fired: FiredTouch, now: datetime) -> tuple[OutboxItem, ...] | None: ...
+
+    async def touch_webhook_delivered(self, touch_id: int, now: datetime) -> None: ...
+
+    async def visits_of(self, patient_id: int) -> list[Visit]: ...
+
+
 class Outbox(Protocol):
     """Replies and alerts written with their decision, sent by a worker, each claimed once."""
 
@@ -172,7 +191,7 @@ class Outbox(Protocol):
     ) -> None: ...
 
 
-class Store(Events, Conversations, Timers, Outbox, Protocol):
+class Store(Events, Conversations, Timers, Touches, Outbox, Protocol):
     """Everything the service persists, by role. Every row belongs to an account; one decision is one
     transaction."""
 

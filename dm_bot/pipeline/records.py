@@ -94,15 +94,28 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookPost:
+    """A due touch for the spa's own SMS / e-mail tool: `body` (JSON) POSTed to `url`, signed when sent
+    (channels/touch_webhook.py), retried through the outbox until the receiver takes it."""
+
+    touch_id: int
+    account_id: str
+    url: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxItem:
-    """A reply or a staff alert waiting in the outbox (written with the decision, sent by a worker)."""
+    """A reply, a staff alert or a touch's webhook waiting in the outbox (written with the decision, sent
+    by a worker)."""
 
     id: int
-    kind: Literal["message", "alert"]
+    kind: Literal["message", "alert", "webhook"]
     attempts: int
     message: Outgoing | None = None
     alert: Alert | None = None
     conversation_id: int = 0
+    webhook: WebhookPost | None = None
 
 
 @dataclass(frozen=True, slots=True)

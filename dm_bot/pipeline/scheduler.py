@@ -1,4 +1,4 @@
-"""The scheduler tick of `serve`: fire due timers (SLA alerts, nudges) and retry the outbox.
+"""The scheduler tick of `serve`: fire due timers (SLA alerts, nudges) and touches, and retry the outbox.
 
 APScheduler drives the tick; correctness does not depend on it: timers are rows claimed under a
 lease (store/timers.py), so several schedulers or a restart never fire one twice.
@@ -37,6 +37,10 @@ class Scheduler:
             done += await self._service.deliver_pending()
         except Exception:  # a failed tick is logged; the rows stay and the next tick takes them
             log.exception("scheduler tick failed")
+        try:
+            done += len(await self._service.run_due_touches())  # lifecycle follow-ups (pipeline/touches.py)
+        except Exception:
+            log.exception("firing touches failed")
         if self._worker is not None:
             done += await self._adopt()
         if self._health is not None:

@@ -48,6 +48,7 @@ from dm_bot.pipeline.records import (
     Snapshot,
     StoredInbound,
 )
+from dm_bot.pipeline.touches import TouchFiring
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ EARLIER_GRACE = 2.0  # seconds an event waits for its conversation's earlier one
 ECHO_MATCH = timedelta(minutes=10)  # an echo whose text we sent this lately is ours, even before its id is stored
 
 
-class Service(FollowUps):
+class Service(FollowUps, TouchFiring):
     """Every use case of the product; the timers, undelivered replies and staff changes in follow_ups.py."""
 
     def __init__(
@@ -81,6 +82,8 @@ class Service(FollowUps):
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.delivery = Delivery(store, dict(channels), notifier, clock, self.telemetry)
         self.delivery.undelivered = self.reply_not_delivered
+        self.delivery.webhook_delivered = store.touch_webhook_delivered  # a touch the spa's tool took
+        self.delivery.webhook_suppressed = self.webhook_suppressed  # never to a patient suppressed meanwhile
         self.health: HealthTracker | None = None  # serve: what this process sees, for channel health
 
     def watch_health(self, tracker: HealthTracker) -> None:

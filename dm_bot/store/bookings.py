@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from dm_bot.domain.changes import Decide
+from dm_bot.domain.playbook import Playbook
 from dm_bot.pipeline.records import BookingReport, BookingResult
 from dm_bot.store import codec
 from dm_bot.store.changes import apply_change
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.patients import patient_for
+from dm_bot.store.touches import plan_in
 
 
 def _like(text: str) -> str:
@@ -88,21 +90,31 @@ class BookingsMixin:
         @property
         def db(self) -> Database: ...
 
-    async def record_booking(self, report: BookingReport, now: datetime, booked: Decide) -> BookingResult:
+    async def record_booking(self, report: BookingReport, now: datetime, booked: Decide,
+                             playbook: Playbook | None = None) -> BookingResult:
         """Store a booking once; a matched conversation changes as `booked` decides, in the same transaction.
-        A later event of the same appointment (same booking id) updates its status, time, treatment and value."""
+        A later event of the same appointment (same booking id) updates its status, time, treatment and value.
+        With the account's playbook, the touches the event asks for are written in that transaction too."""
         async with self.db.transaction() as tx:
-            return await self.record_in(tx, report, codec.to_us(now), booked)
+            return await self.record_in(tx, report, codec.to_us(now), booked, playbook)
 
-    async def record_bookings(self, reports: Sequence[BookingReport], now: datetime, booked: Decide) -> int:
+    async def record_bookings(self, reports: Sequence[BookingReport], now: datetime, booked: Decide,
+                              playbook: Playbook | None = None) -> int:
         """Several bookings in one transaction (an import): all or none. Returns how many changed anything."""
         t, changed = codec.to_us(now), 0
         async with self.db.transaction() as tx:
             for report in reports:
-                changed += (await self.record_in(tx, report, t, booked)).changed
+                changed += (await self.record_in(tx, report, t, booked, playbook)).changed
         return changed
 
-    async def record_in(self, tx: Tx, report: BookingReport, t: int, booked: Decide) -> BookingResult:
+    async def record_in(self, tx: Tx, report: BookingReport, t: int, booked: Decide,
+                        playbook: Playbook | None = None) -> BookingResult:
+        result = await self._record(tx, report, t, booked)
+        if playbook is not None and result.patient_id is not None and result.changed:
+            await plan_in(tx, playbook, result.booking_id, result.patient_id, result.conversation_id, t)
+        return result
+
+    async def _record(self, tx: Tx, report: BookingReport, t: int, booked: Decide) -> BookingResult:
         cid, treatment = await self._match(tx, report)
         patient = await patient_for(tx, report, t)
         booked_for = None if report.booked_for is None else codec.to_us(report.booked_for)

@@ -116,6 +116,7 @@ class HealthMixin:
         """Per account, the creation time of its oldest row still waiting to be sent."""
         rows = await self.db.fetch(
             "SELECT account_id, MIN(created_at) AS oldest FROM outbox WHERE status IN ('pending', 'sending')"
+            " AND kind <> 'webhook'"
             " GROUP BY account_id")
         return {r["account_id"]: codec.from_us_required(r["oldest"]) for r in rows}
 

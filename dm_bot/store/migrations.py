@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dm_bot.store import schema, schema_health, schema_patients
+from dm_bot.store import schema, schema_health, schema_patients, schema_touches
 
 Step = Callable[[Connection], None]
 
@@ -102,6 +102,13 @@ def _v9_touches(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _v10_touch_indexes(conn: Connection) -> None:
+    """The indexes the touches engine reads by: open escalations and sent messages of a conversation."""
+    for table, name in (("escalations", "ix_escalations_conversation"), ("outbox", "ix_outbox_conversation")):
+        next(i for i in schema.metadata.tables[table].indexes if i.name == name).create(conn, checkfirst=True)
+    assert schema_touches  # the module declares them on the tables
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
@@ -112,6 +119,7 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
     (7, "channel health and health incidents", _v7_channel_health),
     (8, "patients, bookings as appointments", _v8_patients),
     (9, "touches, patients' conversations, suppression and merges", _v9_touches),
+    (10, "indexes of the touches engine", _v10_touch_indexes),
 )
 
 LATEST = STEPS[-1][0]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.platform import PRIVATE_REPLIES_PER_HOUR
-from dm_bot.pipeline.records import Alert, OutboxItem, Outgoing, SendResult, Snapshot
+from dm_bot.pipeline.records import Alert, OutboxItem, Outgoing, SendResult, Snapshot, WebhookPost
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 
@@ -21,6 +21,8 @@ def outbox_item(oid: int, kind: str, attempts: int, item: Any, conversation_id: 
     if kind == "message":
         message = dataclasses.replace(item, idempotency_key=f"outbox-{oid}")
         return OutboxItem(oid, "message", attempts, message=message, conversation_id=conversation_id)
+    if kind == "webhook":
+        return OutboxItem(oid, "webhook", attempts, webhook=item, conversation_id=conversation_id)
     return OutboxItem(oid, "alert", attempts, alert=item, conversation_id=conversation_id)
 
 
@@ -81,7 +83,8 @@ class OutboxMixin:
         items = []
         for r in rows:
             payload = json.loads(r["payload"])
-            record = codec.loads(Outgoing, payload) if r["kind"] == "message" else codec.loads(Alert, payload)
+            kind: type[Any] = {"message": Outgoing, "webhook": WebhookPost}.get(r["kind"], Alert)
+            record = codec.loads(kind, payload)
             items.append(outbox_item(r["id"], r["kind"], r["attempts"], record, r["conversation_id"]))
         return items
 

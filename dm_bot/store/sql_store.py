@@ -23,6 +23,7 @@ from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
 from dm_bot.store.stats import StatsMixin
 from dm_bot.store.timers import TimersMixin
+from dm_bot.store.touches import TouchesMixin
 from dm_bot.store.tracked_links import LinksMixin
 from dm_bot.store.users import UsersMixin
 
@@ -30,7 +31,7 @@ from dm_bot.store.users import UsersMixin
 class SqlStore(
     DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
     LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin, SetAsideMixin, HealthMixin,
-    PatientsMixin,
+    PatientsMixin, TouchesMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
