@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from dm_bot.domain.models import ConversationState, Lead, Priority
+from dm_bot.domain.touch_facts import TouchChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ class Decision:
     state: ConversationState = field(default_factory=ConversationState)
     timers: tuple[TimerRequest, ...] = ()
     cancel_timers: tuple[TimerKind, ...] = ()  # pending timers of these kinds in this conversation
+    touches: tuple[TouchChange, ...] = ()  # her touches this message answers or carries (domain/reopen.py)
 
     def names(self) -> list[str]:
         return [a.name for a in self.actions]

@@ -77,6 +77,8 @@ class Understanding:
     confidence: float = 1.0
     language: Language = "en"
     asks_price: bool = False  # the message also asks what something costs, whatever its intent
+    # How the message sounds (nlu/tone.py, intents/tone.yaml): read as the answer to a check-in (domain/reopen.py)
+    tone: Literal["positive", "negative"] | None = None
 
     def as_record(self, text: str) -> dict[str, object]:
         """The JSONL prediction record of eval-cli.md."""
