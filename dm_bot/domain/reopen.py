@@ -101,8 +101,8 @@ def _check_in_answer(d: Draft, u: Understanding, text: str, facts: PatientTouche
 
 def _welcome_back(d: Draft, u: Understanding, text: str, facts: PatientTouches, touch: OpenTouch) -> None:
     template = d.pb.lifecycle.message("welcome_back")
-    if template is None:
-        return
+    if template is None or any(isinstance(a, BookingLink) for a in d.actions):
+        return  # a link in the answer already: "want me to send the link?" would ask what is done; it waits
     sentence = _fill(d, template.pick(d.language), facts, touch)
     _join(d, u, text, sentence)
     extra = {**d.state.extra, TREATMENT_KEY: touch.treatment or ""}

@@ -153,3 +153,22 @@ async def test_a_conversation_of_no_patient_gets_nothing_of_this(spa: Spa) -> No
     spa.at(RECALL_DUE)
     text = reply_text(await spa.says("hi", contact="someone-else"))
     assert text and "Welcome back" not in text
+
+
+async def test_a_touch_another_route_took_meanwhile_is_not_sent_twice(
+        spa: Spa, monkeypatch: pytest.MonkeyPatch) -> None:
+    recall = await spa.touch("recall", RECALL_DUE)
+    spa.at(RECALL_DUE)
+    store = spa.pipeline.store
+    read = store.patient_touches
+
+    async def taken_after_the_read(*args: object) -> object:
+        facts = await read(*args)  # type: ignore[arg-type]
+        await spa.db.execute("UPDATE touches SET state = 'sent', route = 'bot_dm', fired_at = :t WHERE id = :i",
+                             {"t": us(spa.clock.now()), "i": recall})
+        return facts
+
+    monkeypatch.setattr(store, "patient_touches", taken_after_the_read)
+    text = reply_text(await spa.says("hi"))  # the commit is refused; decided again from a fresh read
+    assert text and "Welcome back" not in text
+    assert (await spa.row(recall))["route"] == "bot_dm"
