@@ -93,6 +93,8 @@ def _check_in_answer(d: Draft, u: Understanding, text: str, facts: PatientTouche
     if facts.reviewed or _held(d, facts, touch, review=True) is not None:
         return
     sentence = _fill(d, template.pick(d.language), facts, touch)
+    if sentence is None:
+        return
     _join(d, u, text, sentence)
     d.state = replace(d.state, last_question=REVIEW_ASKED)
     d.touches.append(TouchChange(None, "review_request", state="sent", route="reopen", text=sentence,
@@ -104,6 +106,8 @@ def _welcome_back(d: Draft, u: Understanding, text: str, facts: PatientTouches, 
     if template is None or any(isinstance(a, BookingLink) for a in d.actions):
         return  # a link in the answer already: "want me to send the link?" would ask what is done; it waits
     sentence = _fill(d, template.pick(d.language), facts, touch)
+    if sentence is None:
+        return  # the message needs what this touch does not know (its treatment, the visit's date)
     _join(d, u, text, sentence)
     extra = {**d.state.extra, TREATMENT_KEY: touch.treatment or ""}
     d.state = replace(d.state, last_question=ASKED, extra=extra)
@@ -152,8 +156,9 @@ def _join(d: Draft, u: Understanding, text: str, sentence: str) -> None:
     d.asked = True
 
 
-def _fill(d: Draft, template: str, facts: PatientTouches, touch: OpenTouch) -> str:
-    """A lifecycle message with her name, the treatment, the weeks since the visit, the links."""
+def _fill(d: Draft, template: str, facts: PatientTouches, touch: OpenTouch) -> str | None:
+    """A lifecycle message with her name, the treatment, the weeks since the visit, the links; None when it
+    uses a placeholder with nothing to fill it (no treatment known, no visit date): better unsaid."""
     name = facts.first_name
     if not name:  # "Welcome back, {name}!" -> "Welcome back!"
         template = template.replace(", {name}", "").replace(" {name}", "")
@@ -167,6 +172,8 @@ def _fill(d: Draft, template: str, facts: PatientTouches, touch: OpenTouch) -> s
         "date": local(d.pb, visit).strftime(d.pb.date_format) if visit is not None else "",
         "review_links": " · ".join(f"{site}: {url}" for site, url in d.pb.lifecycle.review_links.items()),
     }
+    if any(not values.get(key) for key in replies.placeholders(template) - {"name"}):
+        return None
     return replies.render(template, values).strip()
 
 

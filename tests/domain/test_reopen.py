@@ -107,3 +107,11 @@ def test_no_review_request_twice_nor_without_review_links(chat: Chat) -> None:
     lifecycle = dataclasses.replace(chat.playbook.lifecycle, review_links={})
     chat.playbook = dataclasses.replace(chat.playbook, lifecycle=lifecycle)
     assert not said(chat, "all good", positive, PatientTouches(1, "Ana", check_in=CHECK_IN)).touches
+
+
+def test_a_touch_without_a_treatment_or_a_visit_date_is_better_unsaid(chat: Chat) -> None:
+    unknown = dataclasses.replace(ANA, due=dataclasses.replace(RECALL, treatment=None))
+    assert not said(chat, "hi", understood("greeting"), unknown).touches
+    undated = dataclasses.replace(ANA, due=dataclasses.replace(RECALL, visit_at=None))
+    assert not said(chat, "hi", understood("greeting"), undated).touches
+    assert said(chat, "hi", understood("greeting"), ANA).touches
