@@ -46,6 +46,7 @@ class ToneReader:
                     raise ValueError(f"tone phrase {phrase!r} is both {other} and {kind}")
                 self._phrases[words] = kind
         self._longest = max(len(words) for words in self._phrases)
+        self._first = frozenset(words[0] for words in self._phrases)  # most words start no phrase: one look
         self._negations = frozenset(negations)
         self._positive_marks = tuple(positive_marks)
         self._negative_marks = tuple(negative_marks)
@@ -81,6 +82,9 @@ class ToneReader:
         positive = negative = 0
         i = 0
         while i < len(words):
+            if words[i] not in self._first:
+                i += 1
+                continue
             found = None
             for size in range(min(self._longest, len(words) - i), 0, -1):
                 kind = self._phrases.get(tuple(words[i : i + size]))
