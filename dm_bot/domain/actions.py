@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from dm_bot.domain.models import ConversationState, Lead, Priority
+from dm_bot.domain.touch_facts import TouchChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ class Decision:
     # The intent the conversation gave the message where it differs from the words alone (rule 18: "and lip
     # filler?" after a price is a price question); None: the classifier's.
     reading: str | None = None
+    touches: tuple[TouchChange, ...] = ()  # her touches this message answers or carries (domain/reopen.py)
 
     def names(self) -> list[str]:
         return [a.name for a in self.actions]

@@ -17,6 +17,7 @@ from dm_bot.domain.models import ConversationState, Escalation, Language, Lead, 
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.qualify import SLOTS
 from dm_bot.domain.sla import covers, sla_clock, sla_timers
+from dm_bot.domain.touch_facts import TouchChange
 
 QUICK_REPLY_CHANNELS: tuple[str, ...] = ("instagram", "messenger")  # TikTok has no quick replies (channels.md)
 
@@ -35,11 +36,14 @@ class Draft:
     actions: list[Action] = field(default_factory=list)
     timers: list[TimerRequest] = field(default_factory=list)
     cancel: list[TimerKind] = field(default_factory=list)
+    touches: list[TouchChange] = field(default_factory=list)  # her touches this message answers or carries
     deadline: datetime | None = None  # when a person answers: what the holding reply promises
     asked: bool = False
     ready: bool = False  # the message names when ("botox price, anything sat?"): the link, not more questions
     reading: str | None = None  # the intent the conversation gives the message ("and lip filler?" after a price)
     missed: bool = False  # this message was not understood (misses count in a row)
+    question: str | None = None  # the sentence of the reply's one question, as `ask` put it
+    unasked: ConversationState | None = None  # the state before `ask`: `withdraw_question` goes back to it
 
     # -- texts --------------------------------------------------------------------------------
 
@@ -69,13 +73,27 @@ class Draft:
         if self.asked:
             return
         self.asked = True
+        self.unasked = self.state
         key = {"treatment": "price_which", "timeline": "ask_timeline", "first_time": "ask_first_time",
                "budget": "ask_budget", "link": "info_follow"}[slot]
         self.say(key, treatment=self.name(self.lead.treatment))
+        self.question = self.parts[-1]
         asked = self.state.questions_asked
         if slot in SLOTS and slot not in asked:
             asked = (*asked, slot)
         self.state = replace(self.state, last_question=slot, questions_asked=asked)
+
+    def withdraw_question(self) -> None:
+        """Take the reply's question back (another one takes its place): its sentence goes, and the slot
+        counts as not asked, so it can be asked another time."""
+        if not self.asked:
+            return
+        if self.question is not None and self.question in self.parts:
+            self.parts.remove(self.question)
+        if self.unasked is not None:
+            self.state = replace(self.state, last_question=self.unasked.last_question,
+                                 questions_asked=self.unasked.questions_asked)
+        self.asked, self.question, self.unasked = False, None, None
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -127,6 +145,7 @@ class Draft:
             timers=tuple(self.timers),
             cancel_timers=tuple(self.cancel),
             reading=self.reading,
+            touches=tuple(self.touches),
         )
 
 

@@ -79,6 +79,8 @@ class Understanding:
     asks_price: bool = False  # the message also asks what something costs, whatever its intent
     mixed: bool = False  # the words are as much one language as the other ("me sale caro jaja, any promos?")
     asks_person: bool = False  # also asks for a person or a call ("how much is kybella and can someone call me")
+    # How the message sounds (nlu/tone.py, intents/tone.yaml): read as the answer to a check-in (domain/reopen.py)
+    tone: Literal["positive", "negative"] | None = None
 
     def as_record(self, text: str) -> dict[str, object]:
         """The JSONL prediction record of eval-cli.md."""

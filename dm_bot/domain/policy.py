@@ -9,13 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from dm_bot.domain import care, dialogue, parts, qualify, replies, sales
+from dm_bot.domain import care, dialogue, parts, qualify, reopen, replies, sales
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Nudge, Reply, SlaBreach, SlaWarning, TimerKind
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.followup import nudge_allowed, takeover
 from dm_bot.domain.models import ConversationState, Escalation, Inbound, Language, Lead, Understanding
 from dm_bot.domain.playbook import REQUIRED_TEXTS, Playbook
 from dm_bot.domain.sla import awaiting_human
+from dm_bot.domain.touch_facts import PatientTouches
 
 __all__ = ["REQUIRED_TEXTS", "Turn", "decide", "on_staff_reply", "on_timer"]
 
@@ -33,6 +34,7 @@ class Turn:
     state: ConversationState
     lead: Lead
     escalation: Escalation | None = None
+    touches: PatientTouches | None = None  # her touches, when the conversation is a patient's (domain/reopen.py)
 
 
 def decide(turn: Turn, playbook: Playbook, now: datetime) -> Decision:
@@ -53,10 +55,12 @@ def decide(turn: Turn, playbook: Playbook, now: datetime) -> Decision:
     draft = Draft(playbook, now, wanted if spoken else "en", turn.channel, lead, state, turn.escalation)
     draft.ready = (u.intent == "pricing" and lead.timeline is not None and lead.timeline != before.timeline
                    and qualify.mentions(text, playbook.qualifying.availability))
-    if turn.state.is_paused(now) or turn.inbound.standby:  # a person (or another app) has the thread
+    live = not (turn.state.is_paused(now) or turn.inbound.standby)
+    if not live:  # a person (or another app) has the thread
         _while_paused(draft, u, owns_thread=not turn.inbound.standby)
-    else:
+    elif not reopen.concern(draft, u, turn.touches):  # "not great" after a check-in: a provider answers
         _route(draft, turn, before, spoken)
+    reopen.after(draft, u, text, turn.touches, live)  # a due touch joins the answer; a check-in's answer
     return draft.decision()
 
 
@@ -108,6 +112,8 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
         care.media(d)
     elif dialogue.medical_open(d):  # a provider is due: no prices, links or pitches meanwhile (rule 27)
         dialogue.held(d, u, text)
+    elif reopen.yes_to_touch(d, text):  # "yes" to the welcome-back's "want me to send the booking link?"
+        reopen.answer_touch(d, text)
     elif dialogue.story_reaction_applies(d, turn.inbound):
         dialogue.story_invite(d)
     elif _tapped_treatment(d, turn):

@@ -16,6 +16,7 @@ from dm_bot.nlu.language import LanguageDetector
 from dm_bot.nlu.opt_out import OptOutDetector
 from dm_bot.nlu.precedence import NOT_FEATURES, CuePhrases, Cues, Verdict, cue_text, decide
 from dm_bot.nlu.text import normalize
+from dm_bot.nlu.tone import Tone, ToneReader
 from dm_bot.nlu.treatments import TreatmentMatcher
 from dm_bot.nlu.urgency import UrgencyDetector
 
@@ -39,6 +40,7 @@ class Reading:
     cues: Cues = field(default_factory=Cues)
     urgent_ruled_out: bool = False  # emergency words negated, over or asked about (urgency.Signals.ruled_out)
     opt_out_ruled_out: bool = False  # stop words about something else: a membership, a slot, a visit (opt_out.py)
+    tone: Tone | None = None  # how it sounds (tone.py): read as the answer to a check-in
 
 
 class Extractors:
@@ -53,10 +55,12 @@ class Extractors:
         rule_cues: CuePhrases,
         intent_cues: CuePhrases,
         opt_out: OptOutDetector | None = None,
+        tone: ToneReader | None = None,
     ) -> None:
         self.treatments, self.urgency, self.budget, self.language = treatments, urgency, budget, language
         self.rule_cues, self.intent_cues = rule_cues, intent_cues
         self.opt_out = opt_out or OptOutDetector.load()
+        self.tone = tone or ToneReader.load()
 
     @classmethod
     def load(cls) -> Extractors:
@@ -69,6 +73,7 @@ class Extractors:
             CuePhrases.load("precedence.yaml"),
             CuePhrases.load("intent_cues.yaml"),
             OptOutDetector.load(),
+            ToneReader.load(),
         )
 
     def warm_up(self, words: list[str], chunk: int = 40) -> None:
@@ -82,8 +87,9 @@ class Extractors:
         text = _encodable(text)
         normalized = normalize(text)
         words = intent_model.model_words(normalized)
+        tone = self.tone.read(text)
         if not _READABLE.search(normalized):
-            return Reading(normalized, words)
+            return Reading(normalized, words, tone=tone)
         treatments, budget = self.treatments.find(text), self.budget.parse(text)
         read = self.urgency.signals(text)
         urgent, medical = read.urgent, read.urgent or read.medical
@@ -96,7 +102,7 @@ class Extractors:
         found = sorted(features | {name for name, on in signals.items() if on})
         words += [intent_model.cue_word(group) for group in found]
         return Reading(normalized, words, treatments, budget, Cues.of(rule_groups, urgent, medical), read.ruled_out,
-                       opt_out.ruled_out)
+                       opt_out.ruled_out, tone)
 
 
 class SpacyClassifier:
@@ -134,7 +140,7 @@ class SpacyClassifier:
             # Not one word the model was trained on, nor a treatment, budget or symptom ("blorp flibber
             # wug", a keyboard mash): not understood, which is `other` (a clarifying reply), never a guess.
             return Understanding(intent="other", confidence=0.5, language=self._extractors.language.detect(
-                _encodable(text)))
+                _encodable(text)), tone=reading.tone)
         scores = self.class_scores(reading.words)
         urgent_score = scores.pop(intent_model.URGENT_CLASS)
         scores["medical_concern"] += urgent_score  # an emergency is a medical concern
@@ -168,6 +174,7 @@ class SpacyClassifier:
             asks_price=cues.pricing or cues.price_question,
             mixed=self._extractors.language.mixed(_encodable(text)),
             asks_person=cues.person_request,
+            tone=reading.tone,
         )
 
 

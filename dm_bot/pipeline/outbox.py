@@ -70,6 +70,7 @@ def alerts(
             continue
         private = any(word in reason for word in PRIVATE_REASONS)
         quoted = text if playbook.alerts_include_text and not private and kind == "escalation" else None
+        about = next((c.about for c in decision.touches if c.about), None)  # a check-in's answer (issue 18)
         out.append(Alert(kind, snap.account_id, snap.conversation_id, escalation_id, priority, reason,  # type: ignore[arg-type]
-                         snap.channel, snap.contact_id, quoted))
+                         snap.channel, snap.contact_id, quoted, about if kind == "escalation" else None))
     return tuple(out)

@@ -14,6 +14,7 @@ from dm_bot.domain.models import (
     Understanding,
 )
 from dm_bot.domain.playbook import Playbook
+from dm_bot.domain.touch_facts import PatientTouches
 from dm_bot.pipeline.records import (
     ActionRow,
     Alert,
@@ -151,6 +152,10 @@ class Conversations(Protocol):
     async def messages_sent_since(self, conversation_id: int, since: datetime) -> int: ...
 
     async def actions(self, conversation_id: int) -> list[ActionRow]: ...
+
+    async def patient_touches(self, patient_id: int, account_id: str, now: datetime) -> PatientTouches | None:
+        """Her touches as a message of hers meets them (domain/reopen.py); None: no patient of this account."""
+        ...
 
 
 class Timers(Protocol):

@@ -59,6 +59,7 @@ class Alert:
     channel: ChannelName
     contact: str
     text: str | None = None
+    about: str | None = None  # the visit a check-in's answer is about ("check-in after Botox, visit of ..."), issue 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class Snapshot:
     lead: Lead
     escalation: Escalation | None = None
     version: int = 0  # the conversation's version when read: a commit from an older one is refused
+    patient_id: int | None = None  # the patient a booking linked the conversation to (issue 18)
 
 
 @dataclass(frozen=True, slots=True)

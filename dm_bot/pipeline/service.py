@@ -188,7 +188,10 @@ class Service(FollowUps, TouchFiring):
         self.telemetry.classified(time.perf_counter() - started)
         if not inbound.text.strip() and not inbound.media and (inbound.referral or inbound.story_id):
             understanding = Understanding("greeting", language=understanding.language)  # opened from an ad or link
-        turn = policy.Turn(snap.channel, inbound, understanding, snap.state, snap.lead, snap.escalation)
+        touches = None  # a patient's conversation: her touches meet her message (domain/reopen.py, issue 18)
+        if snap.patient_id is not None and playbook.lifecycle.active:
+            touches = await self.store.patient_touches(snap.patient_id, account_id, now)
+        turn = policy.Turn(snap.channel, inbound, understanding, snap.state, snap.lead, snap.escalation, touches)
         decision, links = rows.track_links(self.links, playbook, policy.decide(turn, playbook, now))
         if decision.reading is not None:  # read in context ("and lip filler?" after a price is a price question)
             understanding = replace(understanding, intent=decision.reading)

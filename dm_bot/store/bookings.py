@@ -15,6 +15,7 @@ from dm_bot.store import codec
 from dm_bot.store.changes import apply_change
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.patients import patient_for
+from dm_bot.store.touch_replies import BOOKING_STATUSES, touches_booked
 from dm_bot.store.touches import plan_in
 
 
@@ -51,6 +52,18 @@ async def _hers(tx: Tx, conversation_id: int | None, patient_id: int | None) -> 
     if conversation_id is not None and patient_id is not None:
         await tx.execute("UPDATE conversations SET patient_id = :p WHERE id = :c AND patient_id IS NULL",
                          {"p": patient_id, "c": conversation_id})
+
+
+async def _led_by_touch(tx: Tx, report: BookingReport, booking_id: int, patient: int | None, cid: int | None,
+                        t: int) -> None:
+    """A new appointment of hers (not an imported past visit): the touches that reached her led to it."""
+    if report.source == "import" or report.status not in BOOKING_STATUSES:
+        return
+    if patient is None and cid is not None:
+        row = await tx.fetchrow("SELECT patient_id FROM conversations WHERE id = :c", {"c": cid})
+        patient = None if row is None else row["patient_id"]
+    if patient is not None:
+        await touches_booked(tx, int(patient), booking_id, t)
 
 
 def _digits(text: str) -> str:
@@ -139,6 +152,7 @@ class BookingsMixin:
         if cid is not None:
             await apply_change(tx, cid, booked, t)
         await _hers(tx, cid, patient)
+        await _led_by_touch(tx, report, int(row["id"]), patient, cid, t)
         return BookingResult(int(row["id"]), cid, created=True, patient_id=patient)
 
     async def _match(self, tx: Tx, report: BookingReport) -> tuple[int | None, str | None]:

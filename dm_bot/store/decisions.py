@@ -13,6 +13,7 @@ from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.outbox import write_outbox
 from dm_bot.store.timers import write_timers
+from dm_bot.store.touch_replies import write_touch_changes
 from dm_bot.store.versions import claim_version
 
 LEAD_COLUMNS = ("treatment", "budget_min", "budget_max", "timeline")
@@ -55,6 +56,7 @@ class DecisionsMixin:
             escalation_id = await self._write_actions(tx, snapshot, decision, base, inbound_id, commit.timer_id)
             await self._write_lead(tx, snapshot, decision.lead, t)
             await write_timers(tx, snapshot, decision, escalation_id, t)
+            await write_touch_changes(tx, snapshot, decision.touches, t)
             outbox_ids = await write_outbox(tx, snapshot, commit.outgoing, commit.alerts, escalation_id, t)
             state = decision.state
             if escalation_id is not None:

@@ -23,6 +23,7 @@ from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
 from dm_bot.store.stats import StatsMixin
 from dm_bot.store.timers import TimersMixin
+from dm_bot.store.touch_replies import TouchRepliesMixin
 from dm_bot.store.touches import TouchesMixin
 from dm_bot.store.tracked_links import LinksMixin
 from dm_bot.store.users import UsersMixin
@@ -31,7 +32,7 @@ from dm_bot.store.users import UsersMixin
 class SqlStore(
     DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
     LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin, SetAsideMixin, HealthMixin,
-    PatientsMixin, TouchesMixin,
+    PatientsMixin, TouchesMixin, TouchRepliesMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
@@ -150,6 +151,7 @@ class SqlStore(
             lead=lead,
             escalation=None if esc_row is None else escalation_of(esc_row),
             version=int(row["version"]),
+            patient_id=row["patient_id"],
         )
 
     async def actions(self, conversation_id: int) -> list[ActionRow]:

@@ -76,6 +76,8 @@ def alert_text(
         f"Channel: {channel_label(alert.channel)} · {escape(pb.name if pb is not None else alert.account_id)}",
         f"Prospect: {escape(prospect(name, alert.contact))}",
     ]
+    if alert.about:  # the visit a check-in's answer is about: treatment and date, never her words
+        lines.append(f"Follow-up: {escape(alert.about)}")
     if brief is not None:
         answered = brief.first_human_reply_at is not None
         lines.append(f"SLA: {clock_state(brief.deadline, answered, now, pb, brief.priority)}")
