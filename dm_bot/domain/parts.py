@@ -41,11 +41,11 @@ def questions(pb: Playbook, text: str) -> str:
 
 def known_words(pb: Playbook) -> list[str]:
     """Everything a part may name for the playbook to have an answer: FAQ keywords, treatment names, the
-    price and booking words, times, budgets' words."""
+    price and booking words, times."""
     q = pb.qualifying
     words = [k for entry in pb.faq.values() for k in entry.keywords]
     words += [n for offer in pb.treatments.values() for n in (offer.name.en, offer.name.es or "")]
-    words += [*q.answerable, *q.info_topics, *q.thanks, *q.acknowledgements]
+    words += [*q.answerable, *q.info_topics]  # not thanks or "lol": they answer nothing
     words += [p for phrases in q.timeline.values() for p in phrases]
     return words
 

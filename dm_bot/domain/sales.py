@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dm_bot.domain import qualify, replies
+from dm_bot.domain import parts, qualify, replies
 from dm_bot.domain.actions import PriceQuote
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.models import Lead, Understanding
@@ -220,6 +220,10 @@ def other(d: Draft, before: Lead, text: str) -> None:
         # "ultherapy??", "botox?": its price, or "we don't offer that" (rule 24); a story about one ("my friend
         # got lips done and hers looked weird lol") asks nothing
         quote(d, [d.lead.treatment or ""])
+    elif new_treatment and asked is None and (named := d.pb.offer(d.lead.treatment)) is not None and named.info:
+        d.say_raw(named.info.pick(d.language))  # "so i saw ur reel about lips 👀": what it is, and the link offer
+        if d.state.link_sent_at is None:
+            d.ask("link")
     elif asked in qualify.SLOTS and d.lead == before and qualify.is_thanks(d.pb, text):
         d.say("thanks")  # "thank you!" after a question is a close, not an answer
     elif asked in qualify.SLOTS and (d.lead != before or qualify.yes_no(d.pb, text) is not None):
@@ -233,7 +237,8 @@ def other(d: Draft, before: Lead, text: str) -> None:
             d.say("thanks")
     elif qualify.is_acknowledgement(d.pb, text) and not qualify.is_thanks(d.pb, text):
         pass  # "ok", "kk", "👍": nothing to answer, and "You're welcome" only answers thanks (rule 19)
-    elif qualify.is_thanks(d.pb, text) or qualify.yes_no(d.pb, text):  # "sure" with nothing asked: a close
+    elif qualify.is_thanks(d.pb, text) or (qualify.yes_no(d.pb, text) and not parts.questions(d.pb, text)):
+        # "sure" with nothing asked: a close ("ok cool, whats ur name lol" asks something: not a close)
         d.say("thanks")
     elif d.lead != before:  # volunteered a fact ("next week works", a phone number)
         d.say("ack")

@@ -10,9 +10,9 @@ from pathlib import Path
 from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
 
 RULE_CUES = (
-    "opt_out", "complaint", "booking", "pricing", "price_question", "person_request",
+    "opt_out", "complaint", "booking", "pricing", "price_question", "person_request", "place_question",
 )  # the groups of intents/precedence.yaml
-NOT_FEATURES = frozenset({"price_question", "person_request"})  # groups the rules read but the intent model does not
+NOT_FEATURES = frozenset({"price_question", "person_request", "place_question"})  # groups the rules read but the intent model does not
 # A cue tips the model's choice only towards an intent the model already gives at least this much: a cue word
 # alone ("how much downtime", "no difference in price") is too weak to overrule a confident model.
 TIP_FLOOR = {"complaint": 0.05, "booking": 0.05, "pricing": 0.03}
@@ -33,6 +33,7 @@ class Cues:
     pricing: bool = False
     price_question: bool = False
     person_request: bool = False  # asks for a person or a call beside whatever else it asks
+    place_question: bool = False  # asks where the spa is or when it opens
 
     @classmethod
     def of(cls, found: frozenset[str], urgent: bool = False, medical: bool = False) -> Cues:
@@ -93,6 +94,8 @@ def decide(scores: Mapping[str, float], cues: Cues) -> Verdict:
         return _by_rule("booking", scores, "booking beats pricing")
     if top == "treatment_info" and cues.pricing and scores.get("pricing", 0.0) >= TIP_FLOOR["pricing"]:
         return _by_rule("pricing", scores, "pricing beats treatment_info")
+    if top in ("other", "greeting") and cues.place_question and not cues.price_question:
+        return _by_rule("hours_location", scores, "a question about where or when is not thanks or small talk")
     if top in ("other", "greeting", "hours_location") and cues.price_question:
         return _by_rule("pricing", scores, "a price question is not thanks or small talk")
     return Verdict(top, float(scores[top]))

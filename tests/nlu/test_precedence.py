@@ -84,7 +84,7 @@ def test_rule_cues_become_the_cues_of_the_rules(phrases: CuePhrases) -> None:
 def test_every_cue_file_group_compiles() -> None:
     # opt_out is read by dm_bot/nlu/opt_out.py (tests/nlu/test_opt_out.py), not by a cue group
     assert set(CuePhrases.load("precedence.yaml").groups) == {"complaint", "booking", "pricing", "price_question",
-                                                                 "person_request"}
+                                                                 "person_request", "place_question"}
 
 
 @pytest.mark.parametrize("top", ["other", "greeting"])
