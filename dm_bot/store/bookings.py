@@ -104,7 +104,7 @@ class BookingsMixin:
 
     async def record_in(self, tx: Tx, report: BookingReport, t: int, booked: Decide) -> BookingResult:
         cid, treatment = await self._match(tx, report)
-        patient = await patient_for(tx, report, t)
+        patient = await patient_for(tx, report, t, self.db.dialect)
         booked_for = None if report.booked_for is None else codec.to_us(report.booked_for)
         existing = await self._existing(tx, report, cid, booked_for)
         if existing is not None:
