@@ -13,6 +13,7 @@ from dm_bot.domain.models import (
     SetAside,
     Understanding,
 )
+from dm_bot.pipeline.patient_ports import PatientAdmin
 from dm_bot.pipeline.records import (
     ActionRow,
     Alert,
@@ -172,7 +173,7 @@ class Outbox(Protocol):
     ) -> None: ...
 
 
-class Store(Events, Conversations, Timers, Outbox, Protocol):
+class Store(Events, Conversations, Timers, Outbox, PatientAdmin, Protocol):
     """Everything the service persists, by role. Every row belongs to an account; one decision is one
     transaction."""
 

@@ -91,6 +91,7 @@ class Snapshot:
     lead: Lead
     escalation: Escalation | None = None
     version: int = 0  # the conversation's version when read: a commit from an older one is refused
+    patient_suppressed: bool = False  # her patient opted out (in any conversation) or is marked do-not-contact
 
 
 @dataclass(frozen=True, slots=True)

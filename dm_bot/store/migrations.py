@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dm_bot.store import schema, schema_health, schema_patients
+from dm_bot.store import schema, schema_health, schema_patient_changes, schema_patients
 
 Step = Callable[[Connection], None]
 
@@ -102,6 +102,13 @@ def _v9_touches(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _v11_patient_changes(conn: Connection) -> None:
+    """The audit trail of staff changes to patients: merges and do-not-contact (issue 18)."""
+    schema_patient_changes.patient_changes.create(conn, checkfirst=True)
+    for index in schema_patient_changes.patient_changes.indexes:
+        index.create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
@@ -112,6 +119,7 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
     (7, "channel health and health incidents", _v7_channel_health),
     (8, "patients, bookings as appointments", _v8_patients),
     (9, "touches, patients' conversations, suppression and merges", _v9_touches),
+    (11, "the audit trail of staff changes to patients", _v11_patient_changes),
 )
 
 LATEST = STEPS[-1][0]
