@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from dm_bot.pipeline.patient_records import TouchRow
 from dm_bot.store import codec
 from dm_bot.store.db import Database
+from dm_bot.store.patient_records import TouchRow
 from dm_bot.store.patients_read import TOUCH, in_accounts, touch_row
 
 DoneResult = Literal["done", "missing", "not_due"]

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from dm_bot.domain.patient_changes import CONTACT_FIELDS, Merge, MergeRefused, PatientFacts
-from dm_bot.pipeline.patient_records import PatientChange
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
+from dm_bot.store.patient_records import PatientChange
 from dm_bot.store.patients import lock_patients
 
 _FACTS = "SELECT id, account_id, created_at, opted_out_at, do_not_contact, merged_into, " + ", ".join(CONTACT_FIELDS)

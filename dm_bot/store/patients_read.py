@@ -7,14 +7,15 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from dm_bot.pipeline.patient_records import PatientConversation, PatientRow, TouchRow
 from dm_bot.store import codec
 from dm_bot.store.db import Database
+from dm_bot.store.patient_records import PatientConversation, PatientRow, TouchRow
 
 _PATIENT = ("SELECT p.id, p.account_id, p.client_id, p.name, p.email, p.phone, p.source, p.created_at,"
             " p.opted_out_at, p.do_not_contact, p.merged_into FROM patients p")
-TOUCH = ("SELECT t.id, t.account_id, t.patient_id, p.name AS patient_name, t.kind, t.treatment, t.state, t.due_at,"
-         " t.route, t.reason, t.text, t.conversation_id, c.channel, t.fired_at, t.done_at, t.done_by,"
+TOUCH = ("SELECT t.id, t.account_id, t.patient_id, p.name AS patient_name, p.email, p.phone, t.kind, t.treatment,"
+         " t.state, t.due_at, t.route, t.reason, t.text, t.conversation_id, c.channel, t.fired_at, t.done_at,"
+         " t.done_by,"
          " (SELECT MAX(b.booked_for) FROM bookings b WHERE b.patient_id = t.patient_id AND b.status = 'completed')"
          " AS last_visit FROM touches t JOIN patients p ON p.id = t.patient_id"
          " LEFT JOIN conversations c ON c.id = t.conversation_id")
@@ -35,7 +36,7 @@ def touch_row(r: Any) -> TouchRow:
     return TouchRow(int(r["id"]), r["account_id"], int(r["patient_id"]), r["patient_name"], r["kind"], r["treatment"],
                     r["state"], codec.from_us_required(r["due_at"]), r["route"], r["reason"], r["text"],
                     r["conversation_id"], r["channel"], codec.from_us(r["last_visit"]), codec.from_us(r["fired_at"]),
-                    codec.from_us(r["done_at"]), r["done_by"])
+                    codec.from_us(r["done_at"]), r["done_by"], r["email"], r["phone"])
 
 
 def _patient(r: Any, visits: int = 0, last: int | None = None) -> PatientRow:
@@ -82,6 +83,11 @@ class PatientsReadMixin:
         """One patient (merged ones too: her page then leads to the survivor)."""
         row = await self.db.fetchrow(f"{_PATIENT} WHERE p.id = :p", {"p": patient_id})
         return None if row is None else (await self._with_visits([row]))[0]
+
+    async def patient_id_of_conversation(self, conversation_id: int) -> int | None:
+        """The patient an appointment (or a merge) linked the conversation to."""
+        row = await self.db.fetchrow("SELECT patient_id FROM conversations WHERE id = :c", {"c": conversation_id})
+        return None if row is None or row["patient_id"] is None else int(row["patient_id"])
 
     async def possible_duplicates(self, patient: PatientRow, limit: int = 10) -> list[PatientRow]:
         """Other patients of her account with her name (any case), or sharing her e-mail or phone: the merges a

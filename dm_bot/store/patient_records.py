@@ -51,6 +51,8 @@ class TouchRow:
     fired_at: datetime | None = None
     done_at: datetime | None = None
     done_by: str | None = None
+    email: str | None = None  # hers: shown only to staff of her account
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
