@@ -19,6 +19,7 @@ from dm_bot.web.patients_view import HIDDEN, TouchLine, day, staff_accounts, tou
 from dm_bot.web.templating import render
 
 SKIPPED_SHOWN = timedelta(days=14)
+DUE_SHOWN = 500  # the longest waiting; the CSV has them all
 DONE = {"done": "Marked done: it left the Due list."}
 ERRORS = {"not_due": "That follow-up is not on the Due list any more (done by someone else, or sent by the bot)."}
 
@@ -59,9 +60,10 @@ async def due_page(request: web.Request) -> web.Response:
     user = await _user(request)
     accounts = visible_accounts(user, request.app[ROUTER])
     store, now = request.app[PATIENTS], request.app[CLOCK].now()
-    due = _lines(request, user, await store.due_touches(accounts))
+    due = _lines(request, user, await store.due_touches(accounts, DUE_SHOWN))
     skipped = _lines(request, user, await store.skipped_touches(accounts, now - SKIPPED_SHOWN))
-    return render(request, "due.html", nav="due", due=due, skipped=skipped, many_accounts=len(accounts) > 1,
+    return render(request, "due.html", nav="due", due=due, shown=DUE_SHOWN, skipped=skipped,
+                  many_accounts=len(accounts) > 1,
                   done=DONE.get(request.query.get("done", "")), error=ERRORS.get(request.query.get("error", "")))
 
 
