@@ -14,6 +14,7 @@ from dm_bot.store import codec
 from dm_bot.store.changes import apply_change
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.patients import patient_for
+from dm_bot.store.patients_admin import opt_out_follows
 
 
 def _like(text: str) -> str:
@@ -49,6 +50,7 @@ async def _hers(tx: Tx, conversation_id: int | None, patient_id: int | None) -> 
     if conversation_id is not None and patient_id is not None:
         await tx.execute("UPDATE conversations SET patient_id = :p WHERE id = :c AND patient_id IS NULL",
                          {"p": patient_id, "c": conversation_id})
+        await opt_out_follows(tx, conversation_id)
 
 
 def _digits(text: str) -> str:

@@ -35,6 +35,16 @@ async def patient_opted_out(tx: Tx, conversation_id: int, t: int) -> None:
         " AND id = (SELECT patient_id FROM conversations WHERE id = :c)", {"t": t, "c": conversation_id})
 
 
+async def opt_out_follows(tx: Tx, conversation_id: int) -> None:
+    """A conversation that opted out before an appointment linked it to her: her patient is opted out as of the
+    conversation's first `suppress` action (the opt-out decision as it was recorded)."""
+    await tx.execute(
+        "UPDATE patients SET opted_out_at = (SELECT MIN(at) FROM actions WHERE conversation_id = :c"
+        " AND name = 'suppress') WHERE opted_out_at IS NULL AND id = (SELECT patient_id FROM conversations"
+        " WHERE id = :c) AND EXISTS (SELECT 1 FROM actions WHERE conversation_id = :c AND name = 'suppress')",
+        {"c": conversation_id})
+
+
 async def _facts(tx: Tx, patient_id: int, lock: bool) -> PatientFacts | None:
     row = await tx.fetchrow(_FACTS + " FROM patients WHERE id = :p" + (" FOR UPDATE" if lock else ""),
                             {"p": patient_id})

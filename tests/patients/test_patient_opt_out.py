@@ -79,3 +79,18 @@ async def test_do_not_contact_stops_her_nudges_and_lifting_it_lets_them_go(world
     assert [(c.change, c.by) for c in await world.store.patient_changes_of(patient)] == [("do_not_contact", "vale")]
     assert await service.set_do_not_contact(patient, False, "vale") is False
     assert not (await world.store.snapshot(ig)).patient_suppressed
+
+
+async def test_a_conversation_that_opted_out_before_her_appointment_linked_it_opts_her_patient_out(
+        world: World) -> None:
+    opted = (await world.message("kim-ig", "book lip filler", "instagram", name="Kim Ray")).conversation_id
+    assert opted is not None
+    await world.message("kim-ig", "stop messaging me", "instagram")
+    stopped_at = world.now()
+    world.clock.advance(timedelta(days=3))
+    made = await world.store.record_booking(BookingReport("demo-spa", "webhook", conversation_id=opted,
+                                                          external_id="k1", email="kim@example.com"),
+                                            world.now(), booked)
+    assert made.patient_id is not None
+    row = await world.store.patient_row(made.patient_id)
+    assert row is not None and row.opted_out_at == stopped_at  # her stop, when she said it
