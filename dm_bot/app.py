@@ -29,13 +29,14 @@ from dm_bot.pipeline.worker import Intake, Worker
 from dm_bot.settings import Settings
 from dm_bot.store import SqlStore
 from dm_bot.store.batcher import GroupCommitter
-from dm_bot.web import bookings, health, inbox, link_redirect, login, stats, webhooks
+from dm_bot.web import bookings, health, inbox, link_redirect, login, patients, patients_due, stats, webhooks
 from dm_bot.web.keys import (
     CLOCK,
     HEALTH,
     HEALTH_MONITOR,
     INTAKE,
     METRICS,
+    PATIENTS,
     QUEUE,
     REPORTS,
     ROUTER,
@@ -169,6 +170,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
         scheduler = Scheduler(service, deps.scheduler_interval, monitor, worker, lease)
         app[STORE], app[SERVICE], app[WORKER] = store, service, worker
         app[QUEUE] = app[USERS] = app[REPORTS] = app[HEALTH] = store
+        app[PATIENTS] = store
         resumed = await worker.resume()
         if resumed:
             log.info("resuming %d stored events", resumed)
@@ -198,5 +200,7 @@ def create_app(settings: Settings, deps: Deps) -> web.Application:
     inbox.add_routes(app)
     link_redirect.add_routes(app)
     bookings.add_routes(app)
+    patients.add_routes(app)
+    patients_due.add_routes(app)
     stats.add_routes(app)
     return app

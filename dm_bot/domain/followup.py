@@ -32,11 +32,12 @@ def follow_up_closed(
     return changed, ("nudge",)
 
 
-def nudge_allowed(state: ConversationState, now: datetime) -> bool:
-    """One nudge to a lead who got a link and went quiet, inside the reply window, never to an opt-out."""
+def nudge_allowed(state: ConversationState, now: datetime, patient_suppressed: bool = False) -> bool:
+    """One nudge to a lead who got a link and went quiet, inside the reply window, never to an opt-out: hers
+    here, or her patient's (she opted out in another conversation, or staff marked her do-not-contact)."""
     if state.link_sent_at is None or state.link_clicked or state.booked or state.nudged:
         return False
-    if state.suppressed or state.spam or state.is_paused(now):
+    if state.suppressed or patient_suppressed or state.spam or state.is_paused(now):
         return False
     last = state.last_inbound_at
     return last is not None and now - last < REPLY_WINDOW

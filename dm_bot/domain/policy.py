@@ -211,9 +211,10 @@ def on_timer(
     escalation: Escalation | None,
     playbook: Playbook,
     now: datetime,
+    patient_suppressed: bool = False,
 ) -> Decision:
-    """A due timer: SLA warning/breach while no person has answered; the one nudge when still due.
-    Otherwise no actions (the service then just marks the timer done)."""
+    """A due timer: SLA warning/breach while no person has answered; the one nudge when still due (never to a
+    patient who opted out anywhere or is marked do-not-contact). Otherwise no actions (the timer is just done)."""
     now = now.astimezone(UTC)
     quiet = Decision(lead=lead, state=snapshot_state)
     if kind in ("sla_warning", "sla_breach"):
@@ -221,7 +222,7 @@ def on_timer(
             return quiet
         alert = SlaWarning(escalation.priority) if kind == "sla_warning" else SlaBreach(escalation.priority)
         return Decision((alert,), lead, snapshot_state)
-    if not nudge_allowed(snapshot_state, now):
+    if not nudge_allowed(snapshot_state, now, patient_suppressed):
         return quiet
     if awaiting_human(escalation) and escalation is not None and escalation.reason in HELD_REASONS:
         return quiet  # a provider or a manager is due: no sales nudge meanwhile (rule 27)

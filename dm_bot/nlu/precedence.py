@@ -12,7 +12,8 @@ from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
 RULE_CUES = (
     "opt_out", "complaint", "booking", "pricing", "price_question", "person_request", "place_question",
 )  # the groups of intents/precedence.yaml
-NOT_FEATURES = frozenset({"price_question", "person_request", "place_question"})  # groups the rules read but the intent model does not
+# groups the rules read but the intent model does not
+NOT_FEATURES = frozenset({"price_question", "person_request", "place_question"})
 # A cue tips the model's choice only towards an intent the model already gives at least this much: a cue word
 # alone ("how much downtime", "no difference in price") is too weak to overrule a confident model.
 TIP_FLOOR = {"complaint": 0.05, "booking": 0.05, "pricing": 0.03}

@@ -63,7 +63,8 @@ class FollowUps:
         snap = await self.store.snapshot(timer.conversation_id)
         playbook = self.router.playbook(snap.account_id)
         escalation = snap.escalation if snap.escalation and snap.escalation.id == timer.escalation_id else None
-        decision = policy.on_timer(timer.kind, snap.state, snap.lead, escalation, playbook, now)
+        decision = policy.on_timer(timer.kind, snap.state, snap.lead, escalation, playbook, now,
+                                   snap.patient_suppressed)
         if not decision.actions:
             await self.store.finish_timer(timer.id, now)
             return Outcome(timer.conversation_id), ()

@@ -15,6 +15,7 @@ from dm_bot.domain.models import (
 )
 from dm_bot.domain.playbook import Playbook
 from dm_bot.domain.touch_facts import PatientTouches
+from dm_bot.pipeline.patient_ports import PatientAdmin
 from dm_bot.pipeline.records import (
     ActionRow,
     Alert,
@@ -196,7 +197,7 @@ class Outbox(Protocol):
     ) -> None: ...
 
 
-class Store(Events, Conversations, Timers, Touches, Outbox, Protocol):
+class Store(Events, Conversations, Timers, Touches, Outbox, PatientAdmin, Protocol):
     """Everything the service persists, by role. Every row belongs to an account; one decision is one
     transaction."""
 

@@ -93,6 +93,7 @@ class Snapshot:
     escalation: Escalation | None = None
     version: int = 0  # the conversation's version when read: a commit from an older one is refused
     patient_id: int | None = None  # the patient a booking linked the conversation to (issue 18)
+    patient_suppressed: bool = False  # her patient opted out (in any conversation) or is marked do-not-contact
 
 
 @dataclass(frozen=True, slots=True)

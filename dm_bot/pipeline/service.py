@@ -26,6 +26,7 @@ from dm_bot.pipeline.delivery import Delivery
 from dm_bot.pipeline.follow_ups import FollowUps, Handled, Outcome
 from dm_bot.pipeline.health import HealthTracker
 from dm_bot.pipeline.link_signer import LinkSigner
+from dm_bot.pipeline.patient_staff import PatientStaff
 from dm_bot.pipeline.ports import (
     AlreadyHandled,
     Channel,
@@ -57,7 +58,7 @@ EARLIER_GRACE = 2.0  # seconds an event waits for its conversation's earlier one
 ECHO_MATCH = timedelta(minutes=10)  # an echo whose text we sent this lately is ours, even before its id is stored
 
 
-class Service(FollowUps, TouchFiring):
+class Service(FollowUps, TouchFiring, PatientStaff):
     """Every use case of the product; the timers, undelivered replies and staff changes in follow_ups.py."""
 
     def __init__(

@@ -15,6 +15,7 @@ from dm_bot.store import codec
 from dm_bot.store.changes import apply_change
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.patients import patient_for
+from dm_bot.store.patients_admin import opt_out_follows
 from dm_bot.store.touch_replies import BOOKING_STATUSES, touches_booked
 from dm_bot.store.touches import plan_in
 
@@ -52,6 +53,7 @@ async def _hers(tx: Tx, conversation_id: int | None, patient_id: int | None) -> 
     if conversation_id is not None and patient_id is not None:
         await tx.execute("UPDATE conversations SET patient_id = :p WHERE id = :c AND patient_id IS NULL",
                          {"p": patient_id, "c": conversation_id})
+        await opt_out_follows(tx, conversation_id)
 
 
 async def _led_by_touch(tx: Tx, report: BookingReport, booking_id: int, patient: int | None, cid: int | None,
@@ -129,7 +131,7 @@ class BookingsMixin:
 
     async def _record(self, tx: Tx, report: BookingReport, t: int, booked: Decide) -> BookingResult:
         cid, treatment = await self._match(tx, report)
-        patient = await patient_for(tx, report, t)
+        patient = await patient_for(tx, report, t, self.db.dialect)
         booked_for = None if report.booked_for is None else codec.to_us(report.booked_for)
         existing = await self._existing(tx, report, cid, booked_for)
         if existing is not None:

@@ -6,12 +6,13 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
-from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Reply
+from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Reply, Suppress
 from dm_bot.domain.models import Lead
 from dm_bot.pipeline.records import Commit, Committed, Snapshot
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.outbox import write_outbox
+from dm_bot.store.patients_admin import patient_opted_out
 from dm_bot.store.timers import write_timers
 from dm_bot.store.touch_replies import write_touch_changes
 from dm_bot.store.versions import claim_version
@@ -54,6 +55,8 @@ class DecisionsMixin:
                     {**base, "w": human.author, "x": human.text, "sn": human.staff_name},
                 )
             escalation_id = await self._write_actions(tx, snapshot, decision, base, inbound_id, commit.timer_id)
+            if any(isinstance(a, Suppress) for a in decision.actions):
+                await patient_opted_out(tx, cid, t)  # her opt-out follows her to every conversation and channel
             await self._write_lead(tx, snapshot, decision.lead, t)
             await write_timers(tx, snapshot, decision, escalation_id, t)
             await write_touch_changes(tx, snapshot, decision.touches, t)

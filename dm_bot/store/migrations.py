@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dm_bot.store import schema, schema_health, schema_patients, schema_touches
+from dm_bot.store import schema, schema_health, schema_patient_changes, schema_patients, schema_touches
 
 Step = Callable[[Connection], None]
 
@@ -109,6 +109,13 @@ def _v10_touch_indexes(conn: Connection) -> None:
     assert schema_touches  # the module declares them on the tables
 
 
+def _v11_patient_changes(conn: Connection) -> None:
+    """The audit trail of staff changes to patients: merges and do-not-contact (issue 18)."""
+    schema_patient_changes.patient_changes.create(conn, checkfirst=True)
+    for index in schema_patient_changes.patient_changes.indexes:
+        index.create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
@@ -120,6 +127,7 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
     (8, "patients, bookings as appointments", _v8_patients),
     (9, "touches, patients' conversations, suppression and merges", _v9_touches),
     (10, "indexes of the touches engine", _v10_touch_indexes),
+    (11, "the audit trail of staff changes to patients", _v11_patient_changes),
 )
 
 LATEST = STEPS[-1][0]

@@ -3,6 +3,7 @@ else the normalised phone; their visits are their appointments with the latest s
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from dm_bot.pipeline.records import BookingReport, Patient, Visit
@@ -10,20 +11,52 @@ from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 
 _KEYS = ("client_id", "email", "phone")
+_COLUMNS = "id, client_id, name, email, phone, source, merged_into"
+_LOCK_CLASS = 180_001  # pg_advisory_xact_lock(class, account): the patients of one account are looked up in turn
+MAX_MERGES = 16  # a chain of merges longer than this is a loop written by hand: its last patient stands
 
 
-async def patient_for(tx: Tx, report: BookingReport, t: int) -> int | None:
-    """The patient the report's client fields name (made when new, its missing fields filled); None without any."""
+def _account_key(account_id: str) -> int:
+    """A stable signed 32-bit key of the account (the second half of the advisory lock)."""
+    crc = zlib.crc32(account_id.encode())
+    return crc - (1 << 32) if crc >= 1 << 31 else crc
+
+
+async def lock_patients(tx: Tx, dialect: str, account_id: str) -> None:
+    """Find-or-make of the account's patients, one transaction at a time (until this one ends): two first events
+    of a new client at the same moment would otherwise both find nobody and make her twice. On SQLite every write
+    transaction holds the database's write lock from its start (BEGIN IMMEDIATE), which serializes them already."""
+    if dialect == "postgresql":
+        await tx.execute("SELECT pg_advisory_xact_lock(:k, :a)", {"k": _LOCK_CLASS, "a": _account_key(account_id)})
+
+
+async def survivor(tx: Tx, row: Any) -> Any:
+    """The patient a found one was merged into (followed to the end), or the found one itself."""
+    for _ in range(MAX_MERGES):
+        if row["merged_into"] is None:
+            return row
+        nxt = await tx.fetchrow(f"SELECT {_COLUMNS} FROM patients WHERE id = :i", {"i": row["merged_into"]})
+        if nxt is None:
+            return row
+        row = nxt
+    return row
+
+
+async def patient_for(tx: Tx, report: BookingReport, t: int, dialect: str = "sqlite") -> int | None:
+    """The patient the report's client fields name (made when new, its missing fields filled); None without any.
+    A patient merged into another stands for the one she was merged into."""
     given = {"client_id": report.client_id, "email": report.email, "phone": report.phone}
     if not any(given.values()):
         return None
+    await lock_patients(tx, dialect, report.account_id)
     row = None
     for key in _KEYS:  # the client id decides first, then the e-mail, then the phone
         if given[key] is not None:
             row = await tx.fetchrow(
-                f"SELECT id, client_id, name, email, phone, source FROM patients WHERE account_id = :a AND {key} = :v"
-                " ORDER BY id LIMIT 1", {"a": report.account_id, "v": given[key]})
+                f"SELECT {_COLUMNS} FROM patients WHERE account_id = :a AND {key} = :v"
+                " ORDER BY merged_into IS NOT NULL, id LIMIT 1", {"a": report.account_id, "v": given[key]})
             if row is not None:
+                row = await survivor(tx, row)
                 break
     if row is None:
         made = await tx.fetchrow(

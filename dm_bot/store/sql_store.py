@@ -12,12 +12,15 @@ from dm_bot.store.bookings import BookingsMixin
 from dm_bot.store.changes import ChangesMixin, escalation_of
 from dm_bot.store.db import Database, connect
 from dm_bot.store.decisions import LEAD_COLUMNS, DecisionsMixin
+from dm_bot.store.due_list import DueListMixin
 from dm_bot.store.health import HealthMixin
 from dm_bot.store.inbox_queries import InboxQueriesMixin
 from dm_bot.store.login_attempts import LoginAttemptsMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
 from dm_bot.store.patients import PatientsMixin
+from dm_bot.store.patients_admin import PatientsAdminMixin, patient_suppressed
+from dm_bot.store.patients_read import PatientsReadMixin
 from dm_bot.store.set_aside import SetAsideMixin
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
@@ -32,7 +35,7 @@ from dm_bot.store.users import UsersMixin
 class SqlStore(
     DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
     LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin, SetAsideMixin, HealthMixin,
-    PatientsMixin, TouchesMixin, TouchRepliesMixin,
+    PatientsMixin, TouchesMixin, TouchRepliesMixin, PatientsAdminMixin, PatientsReadMixin, DueListMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
@@ -152,6 +155,7 @@ class SqlStore(
             escalation=None if esc_row is None else escalation_of(esc_row),
             version=int(row["version"]),
             patient_id=row["patient_id"],
+            patient_suppressed=await patient_suppressed(self.db, row["patient_id"]),
         )
 
     async def actions(self, conversation_id: int) -> list[ActionRow]:

@@ -160,7 +160,7 @@ class TouchesMixin:
         await self.db.execute("UPDATE touches SET webhook_at = COALESCE(webhook_at, :t) WHERE id = :i",
                               {"t": codec.to_us(now), "i": touch_id})
 
-    async def touches_of_patient(self, patient_id: int) -> list[dict[str, Any]]:
+    async def touch_rows_of_patient(self, patient_id: int) -> list[dict[str, Any]]:
         """Her touches as plain rows (kind, state, due_at, route, reason, booking_id), by due time."""
         rows = await self.db.fetch(
             "SELECT id, booking_id, kind, state, due_at, route, reason, text, webhook_at FROM touches"

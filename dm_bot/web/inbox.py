@@ -9,6 +9,7 @@ from dm_bot.web.auth import StaffUser, current_user, login_required, read_form
 from dm_bot.web.inbox_conversation import ConversationView, load_conversation
 from dm_bot.web.inbox_queue import QueueFilter, load_queue, queue_context
 from dm_bot.web.keys import QUEUE, SERVICE
+from dm_bot.web.patients import patient_panel
 from dm_bot.web.templating import render
 
 MAX_REPLY = 2000  # a sanity cap; a reply longer than one platform message goes out as several (domain/platform.py)
@@ -66,17 +67,18 @@ async def queue_page(request: web.Request) -> web.Response:
                   health_banners=await health_view.banners(request, user), **choices)
 
 
-def _conversation_page(request: web.Request, view: ConversationView, status: int = 200, error: str | None = None,
-                       draft: str = "") -> web.Response:
+async def _conversation_page(request: web.Request, view: ConversationView, status: int = 200,
+                             error: str | None = None, draft: str = "") -> web.Response:
     done = DONE.get(request.query.get("done", ""))
     error = error or ERRORS.get(request.query.get("error", ""))
+    patient = await patient_panel(request, await _user(request), view.conversation_id)
     return render(request, "conversation.html", status=status, view=view, done=done, error=error, draft=draft,
-                  version=view.version)
+                  version=view.version, patient=patient)
 
 
 @login_required
 async def conversation_page(request: web.Request) -> web.Response:
-    return _conversation_page(request, await _view_or_404(request))
+    return await _conversation_page(request, await _view_or_404(request))
 
 
 @login_required
@@ -94,11 +96,11 @@ async def reply(request: web.Request) -> web.Response:
     view = await _view_or_404(request)
     text = str((await read_form(request)).get("text", "")).strip()
     if not text:
-        return _conversation_page(request, view, 400, ERRORS["empty"])
+        return await _conversation_page(request, view, 400, ERRORS["empty"])
     if len(text) > MAX_REPLY:
-        return _conversation_page(request, view, 400, ERRORS["long"], text)
+        return await _conversation_page(request, view, 400, ERRORS["long"], text)
     if not view.window.allowed:
-        return _conversation_page(request, view, 409, f"Not sent: {view.window.reason}.", text)
+        return await _conversation_page(request, view, 409, f"Not sent: {view.window.reason}.", text)
     user = await _user(request)
     if view.escalation is not None and view.escalation.claimed_by is None:
         await request.app[SERVICE].claim(view.escalation.id, user.username)  # who answers, holds it
@@ -117,14 +119,14 @@ async def resolve(request: web.Request) -> web.Response:
         return _see_other(f"/inbox/{view.conversation_id}?error=closed")
     note = str((await read_form(request)).get("note", "")).strip()
     if len(note) > MAX_REPLY:
-        return _conversation_page(request, view, 400, f"A note may have at most {MAX_REPLY} characters.")
+        return await _conversation_page(request, view, 400, f"A note may have at most {MAX_REPLY} characters.")
     user = await _user(request)
     if await request.app[SERVICE].resolve(view.escalation.id, user.username, note):
         return _see_other(f"/inbox/{view.conversation_id}?done=resolved")
     fresh = await _view_or_404(request)
     if fresh.escalation is None:
         return _see_other(f"/inbox/{view.conversation_id}?error=closed")
-    return _conversation_page(request, fresh, 409, ERRORS["note"])
+    return await _conversation_page(request, fresh, 409, ERRORS["note"])
 
 
 @login_required

@@ -9,6 +9,7 @@ from aiohttp import web
 from dm_bot.web.auth import current_user, login_required
 from dm_bot.web.inbox_conversation import load_conversation
 from dm_bot.web.inbox_queue import QueueCard, QueueFilter, load_queue, queue_context
+from dm_bot.web.patients import patient_panel
 from dm_bot.web.staff import CSRF
 from dm_bot.web.templating import render_text
 
@@ -44,7 +45,8 @@ async def conversation_json(request: web.Request) -> web.Response:
     view = await load_conversation(request, user, int(request.match_info["cid"]))
     if view is None:
         return web.json_response({"error": "no such conversation"}, status=404)
-    context = {"view": view, "csrf_token": request.get(CSRF, ""), "user": user}
+    context = {"view": view, "csrf_token": request.get(CSRF, ""), "user": user,
+               "patient": await patient_panel(request, user, view.conversation_id)}
     return web.json_response({
         "version": view.version,
         "parts": {

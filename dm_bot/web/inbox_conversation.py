@@ -115,6 +115,8 @@ def _bot_chip(pb: Playbook, snap: Snapshot, now: datetime) -> Chip:
                                           f"{local_time(pb, state.paused_until, now)}")
     if state.suppressed:
         return Chip("off", "Bot active, no follow-ups", "the prospect opted out of follow-ups")
+    if snap.patient_suppressed:
+        return Chip("off", "Bot active, no follow-ups", "her patient record opted out or is marked do-not-contact")
     return Chip("ok", "Bot active", "the bot answers this conversation")
 
 

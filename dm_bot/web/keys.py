@@ -13,6 +13,7 @@ from dm_bot.pipeline.service import Service
 from dm_bot.pipeline.worker import Intake, Worker
 from dm_bot.reports.numbers import StatsFacts
 from dm_bot.settings import Settings
+from dm_bot.store.patient_roles import PatientPages
 from dm_bot.store.roles import Health, StaffQueue, Users
 from dm_bot.web.metrics import Metrics
 
@@ -38,3 +39,4 @@ SETTINGS = web.AppKey("settings", Settings)
 SECRET_KEY = web.AppKey("secret_key", bytes)  # signs sessions and tracked links
 INTAKE = web.AppKey("intake", Intake)
 HEALTH_MONITOR = web.AppKey("health_monitor", HealthMonitor)  # channel health (issue 17)
+PATIENTS = web.AppKey("patients", PatientPages)  # the patient pages and the Due list (issue 18)

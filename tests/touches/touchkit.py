@@ -78,7 +78,7 @@ class Spa:
         return await self.store.record_booking(report, self.clock.now(), changes.booked)
 
     async def touches(self, patient_id: int) -> dict[str, dict[str, Any]]:
-        return {t["kind"]: t for t in await self.store.touches_of_patient(patient_id)}
+        return {t["kind"]: t for t in await self.store.touch_rows_of_patient(patient_id)}
 
     async def all_touches(self) -> list[dict[str, Any]]:
         rows = await self.store.db.fetch("SELECT * FROM touches ORDER BY id")
