@@ -220,7 +220,8 @@ def other(d: Draft, before: Lead, text: str) -> None:
         # "ultherapy??", "botox?": its price, or "we don't offer that" (rule 24); a story about one ("my friend
         # got lips done and hers looked weird lol") asks nothing
         quote(d, [d.lead.treatment or ""])
-    elif new_treatment and asked is None and (named := d.pb.offer(d.lead.treatment)) is not None and named.info:
+    elif (new_treatment and asked is None and d.lead.budget_max == before.budget_max
+          and (named := d.pb.offer(d.lead.treatment)) is not None and named.info):
         d.say_raw(named.info.pick(d.language))  # "so i saw ur reel about lips 👀": what it is, and the link offer
         if d.state.link_sent_at is None:
             d.ask("link")
