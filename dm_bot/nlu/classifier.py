@@ -164,15 +164,16 @@ class SpacyClassifier:
                 "medical_concern", "opt_out") else cues)
             label = again.intent if again.intent not in excluded else max(rest, key=lambda k: rest[k])
             verdict = Verdict(label, rest[label], f"{verdict.intent} needs evidence")
+        language, mixed = self._extractors.language.reading(_encodable(text))
         return Understanding(
             intent=verdict.intent,
             treatments=reading.treatments,
             budget=reading.budget,
             urgent=cues.urgent,
             confidence=min(1.0, max(0.0, verdict.confidence)),
-            language=self._extractors.language.detect(_encodable(text)),
+            language=language,
             asks_price=cues.pricing or cues.price_question,
-            mixed=self._extractors.language.mixed(_encodable(text)),
+            mixed=mixed,
             asks_person=cues.person_request,
             tone=reading.tone,
         )

@@ -46,8 +46,13 @@ class LanguageDetector:
 
     def mixed(self, text: str) -> bool:
         """Both languages, neither clearly more ("me sale muy caro jaja, any promos?"): Spanglish."""
+        return self.reading(text)[1]
+
+    def reading(self, text: str) -> tuple[Literal["en", "es"], bool]:
+        """The language (as `detect`) and whether the text is mixed (as `mixed`), counted once."""
         spanish, english = self.counts(text)
-        return spanish > 0 and english > 0 and abs(spanish - english) <= MIXED_MARGIN
+        language: Literal["en", "es"] = "es" if spanish > english else "en"
+        return language, spanish > 0 and english > 0 and abs(spanish - english) <= MIXED_MARGIN
 
     def counts(self, text: str) -> tuple[int, int]:
         """The weight of Spanish and of English in the text."""
