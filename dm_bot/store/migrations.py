@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dm_bot.store import schema, schema_health, schema_patients
+from dm_bot.store import schema, schema_health, schema_patients, schema_retention
 
 Step = Callable[[Connection], None]
 
@@ -102,6 +102,12 @@ def _v9_touches(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _v12_retention_indexes(conn: Connection) -> None:
+    """The indexes of the retention numbers: visits per patient in time order, merged patients, touches by due time."""
+    for index in schema_retention.INDEXES:
+        index.create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
@@ -112,6 +118,7 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
     (7, "channel health and health incidents", _v7_channel_health),
     (8, "patients, bookings as appointments", _v8_patients),
     (9, "touches, patients' conversations, suppression and merges", _v9_touches),
+    (12, "retention indexes: visits per patient, merged patients, touches by due time", _v12_retention_indexes),
 )
 
 LATEST = STEPS[-1][0]

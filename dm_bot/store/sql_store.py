@@ -18,6 +18,7 @@ from dm_bot.store.login_attempts import LoginAttemptsMixin
 from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
 from dm_bot.store.patients import PatientsMixin
+from dm_bot.store.retention import RetentionMixin
 from dm_bot.store.set_aside import SetAsideMixin
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
@@ -30,7 +31,7 @@ from dm_bot.store.users import UsersMixin
 class SqlStore(
     DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
     LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin, SetAsideMixin, HealthMixin,
-    PatientsMixin,
+    PatientsMixin, RetentionMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 
