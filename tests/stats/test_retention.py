@@ -37,8 +37,8 @@ class Data:
                     status: str = "completed", made: float | None = None, account: str = "demo-spa") -> int:
         self.booking += 1
         await self.store.db.execute(
-            "INSERT INTO bookings (id, account_id, treatment, value, booked_for, source, created_at, status, patient_id)"
-            " VALUES (:i, :a, :tr, :v, :bf, 'import', :c, :st, :p)",
+            "INSERT INTO bookings (id, account_id, treatment, value, booked_for, source, created_at, status,"
+            " patient_id) VALUES (:i, :a, :tr, :v, :bf, 'import', :c, :st, :p)",
             {"i": self.booking, "a": account, "tr": treatment, "v": value, "bf": ago(days),
              "c": ago(days if made is None else made), "st": status, "p": pid})
         return self.booking
@@ -46,7 +46,8 @@ class Data:
     async def conversation(self, cid: int, pid: int, source: str, days: float) -> None:
         await self.store.db.execute(
             "INSERT INTO conversations (id, account_id, channel, platform_account_id, contact_id, state, created_at,"
-            " updated_at, source_kind, patient_id) VALUES (:i, 'demo-spa', 'instagram', 'biz', :c, '{}', :t, :t, :s, :p)",
+            " updated_at, source_kind, patient_id)"
+            " VALUES (:i, 'demo-spa', 'instagram', 'biz', :c, '{}', :t, :t, :s, :p)",
             {"i": cid, "c": f"c{cid}", "t": ago(days), "s": source, "p": pid})
 
     async def touch(self, pid: int, booking: int, kind: str, due: float, state: str, route: str | None = None,
@@ -137,7 +138,7 @@ async def test_rebooking_rate_within_the_interval_and_grace(store: SqlStore) -> 
 async def test_cohorts_by_first_visit_month(store: SqlStore) -> None:
     await _base(store)
     cohorts = (await _figures(store))["cohort_retention"]
-    assert list(cohorts)[0] == "2025-07" and list(cohorts)[-1] == "2026-06" and len(cohorts) == 12
+    assert next(iter(cohorts)) == "2025-07" and list(cohorts)[-1] == "2026-06" and len(cohorts) == 12
     assert cohorts["2025-08"] == {"patients": 2, "returned": [0] * 10, "share": [0.0] * 10}
     assert cohorts["2026-01"] == {"patients": 2, "returned": [0, 0, 0, 1, 0], "share": [0.0, 0.0, 0.0, 0.5, 0.0]}
     assert cohorts["2026-05"] == {"patients": 1, "returned": [0], "share": [0.0]}
