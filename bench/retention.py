@@ -15,6 +15,7 @@ import asyncio
 import importlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,8 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DAYS, TOUCH_DAYS, RUNS = 1460, 365, 5
 
 
-def _seconds(times: list[float]) -> dict[str, float]:
-    return {"best": round(min(times), 3), "median": round(statistics.median(times), 3)}
+def _seconds(times: list[float], cpu: list[float] | None = None) -> dict[str, float]:
+    """Wall-clock best and median; with `cpu`, the best CPU time of the process too (on a shared machine the
+    wall clock also counts the waits for a core)."""
+    out = {"best": round(min(times), 3), "median": round(statistics.median(times), 3)}
+    return out if cpu is None else {**out, "cpu_best": round(min(cpu), 3)}
 
 
 async def _time_reports(url: str, end: datetime) -> dict[str, Any]:
@@ -53,19 +57,21 @@ async def _time_reports(url: str, end: datetime) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         for name, period in periods.items():
-            times = []
+            times, cpu = [], []
             for _ in range(RUNS):
-                started = time.perf_counter()
+                started, used = time.perf_counter(), time.process_time()
                 figures = await retention(store, period, playbooks, end)
                 times.append(time.perf_counter() - started)
-            out[f"retention_section_{name}"] = _seconds(times)
+                cpu.append(time.process_time() - used)
+            out[f"retention_section_{name}"] = _seconds(times, cpu)
             out[f"patients_{name}"] = figures["patients"]
-        times = []
+        times, cpu = [], []
         for _ in range(RUNS):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             await numbers.stats(store, periods["default_period"], playbooks, end)
             times.append(time.perf_counter() - started)
-        out["stats_in_process_default_period"] = _seconds(times)
+            cpu.append(time.process_time() - used)
+        out["stats_in_process_default_period"] = _seconds(times, cpu)
         out["due_touches"] = await _time_due(store, playbooks, end)
     finally:
         await store.close()
@@ -97,17 +103,21 @@ async def _time_due(store: Any, playbooks: Any, end: datetime) -> dict[str, Any]
     return {**_seconds(times), "items": count}
 
 
-def _time_command(url: str, end: datetime, since: str | None) -> tuple[float, dict[str, Any]]:
+def _time_command(url: str, end: datetime, since: str | None) -> tuple[dict[str, float], dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DM_BOT_")}
     env.update(DM_BOT_DATABASE_URL=url, DM_BOT_PLAYBOOKS_DIR=str(ROOT / "playbooks"))
     args = [sys.executable, "-m", "dm_bot", "stats", "--json", "--account", ACCOUNT]
     if since:
         args += ["--since", since]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, check=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     figures = json.loads(done.stdout)
-    return elapsed, {"patients": figures["patients"], "touches": figures["touches"]["total"]}
+    return ({"wall": round(elapsed, 3), "cpu": round(cpu, 3)},
+            {"patients": figures["patients"], "touches": figures["touches"]["total"]})
 
 
 def main() -> None:
@@ -132,7 +142,7 @@ def main() -> None:
         print(json.dumps({
             "patients": args.patients, "visits": args.visits, "rows": counts, "build_seconds": round(built, 2),
             **reports,
-            "command_seconds_default_period": round(command, 3), "command_seconds_whole_history": round(whole, 3),
+            "command_seconds_default_period": command, "command_seconds_whole_history": whole,
             "command_figures": seen,
             "due_touches_seconds": due,
             "targets": {"retention_section_seconds": 1.0, "command_seconds": 2.0, "due_touches_seconds": 2.0},
