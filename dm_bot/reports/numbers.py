@@ -15,10 +15,11 @@ from dm_bot.domain.playbook import Playbook
 from dm_bot.reports import export
 from dm_bot.reports.business_time import PeriodError, common_timezone, resolve_period
 from dm_bot.reports.figures import compute
+from dm_bot.reports.retention import RetentionFacts, retention
 from dm_bot.store.stats_records import ConversationColumns, EscalationFacts, Period
 
 
-class StatsFacts(Protocol):
+class StatsFacts(RetentionFacts, Protocol):
     """The store's read side of the owners' numbers."""
 
     async def conversation_facts(self, period: Period) -> ConversationColumns: ...
@@ -68,7 +69,9 @@ async def stats(
     with gc_paused():
         conversations = await store.conversation_facts(period)
         escalations = await store.escalation_facts(period)
-        return compute(period, conversations, escalations, playbooks, now)
+        figures = compute(period, conversations, escalations, playbooks, now)
+        figures.update(await retention(store, period, playbooks, now))
+        return figures
 
 
 async def export_rows(

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dm_bot.reports.format import duration, money, percent
+from dm_bot.reports.retention_table import retention_block
 
 FUNNEL = (
     ("conversations", "Conversations", None),
@@ -101,6 +102,8 @@ def render_table(figures: Mapping[str, Any], account_names: Mapping[str, str]) -
     ]
     if len(period["accounts"]) > 1:
         sections.append(_slices("By account", figures["by_account"]))
+    if "patients" in figures:
+        sections.append(retention_block(figures, table))
     for section in sections:
         lines += [*section, ""]
     return "\n".join(lines).rstrip()

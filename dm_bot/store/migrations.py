@@ -14,7 +14,14 @@ from collections.abc import Callable
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dm_bot.store import schema, schema_health, schema_patient_changes, schema_patients, schema_touches
+from dm_bot.store import (
+    schema,
+    schema_health,
+    schema_patient_changes,
+    schema_patients,
+    schema_retention,
+    schema_touches,
+)
 
 Step = Callable[[Connection], None]
 
@@ -116,6 +123,12 @@ def _v11_patient_changes(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _v12_retention_indexes(conn: Connection) -> None:
+    """The indexes of the retention numbers: visits per patient in time order, merged patients, touches by due time."""
+    for index in schema_retention.INDEXES:
+        index.create(conn, checkfirst=True)
+
+
 STEPS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _v1_initial),
     (2, "conversation versions, partial index of unhandled events", _v2_conversation_versions),
@@ -128,6 +141,7 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
     (9, "touches, patients' conversations, suppression and merges", _v9_touches),
     (10, "indexes of the touches engine", _v10_touch_indexes),
     (11, "the audit trail of staff changes to patients", _v11_patient_changes),
+    (12, "retention indexes: visits per patient, merged patients, touches by due time", _v12_retention_indexes),
 )
 
 LATEST = STEPS[-1][0]

@@ -21,6 +21,7 @@ from dm_bot.store.outbox import OutboxMixin
 from dm_bot.store.patients import PatientsMixin
 from dm_bot.store.patients_admin import PatientsAdminMixin, patient_suppressed
 from dm_bot.store.patients_read import PatientsReadMixin
+from dm_bot.store.retention import RetentionMixin
 from dm_bot.store.set_aside import SetAsideMixin
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
@@ -35,7 +36,7 @@ from dm_bot.store.users import UsersMixin
 class SqlStore(
     DecisionsMixin, ChangesMixin, TimersMixin, OutboxMixin, StaffMixin, UsersMixin, InboxQueriesMixin, StaffChatMixin,
     LinksMixin, BookingsMixin, StatsMixin, LoginAttemptsMixin, SetAsideMixin, HealthMixin,
-    PatientsMixin, TouchesMixin, TouchRepliesMixin, PatientsAdminMixin, PatientsReadMixin, DueListMixin,
+    PatientsMixin, TouchesMixin, TouchRepliesMixin, PatientsAdminMixin, PatientsReadMixin, DueListMixin, RetentionMixin,
 ):
     """Implements the `Store` port. Open with `await SqlStore.open_url(url)`."""
 

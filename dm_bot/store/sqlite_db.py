@@ -28,9 +28,12 @@ import aiosqlite
 from dm_bot.store.db import Params, Row, Tx
 
 T = TypeVar("T")
-# A larger WAL between checkpoints: fewer commits pay for one (a checkpoint runs inside a COMMIT).
+# A larger WAL between checkpoints: fewer commits pay for one (a checkpoint runs inside a COMMIT). Reads map the
+# file (up to 256 MB) instead of copying its pages through a 2 MB cache: the owners' numbers read whole indexes
+# (400,000 visits) a quarter faster (issue 18).
 PRAGMAS = (
     "journal_mode=WAL", "synchronous=FULL", "busy_timeout=10000", "foreign_keys=ON", "wal_autocheckpoint=4000",
+    "mmap_size=268435456",
 )
 
 

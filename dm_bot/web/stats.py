@@ -13,6 +13,7 @@ from dm_bot.reports import numbers
 from dm_bot.web import health_view
 from dm_bot.web.auth import StaffUser, current_user, owner_required, visible_accounts
 from dm_bot.web.keys import CLOCK, REPORTS, ROUTER
+from dm_bot.web.retention_view import RETENTION_HELPERS, retention_charts
 from dm_bot.web.stats_view import HELPERS, StatsRequest, chart_data, kpis, read_request
 from dm_bot.web.templating import render
 
@@ -36,7 +37,7 @@ async def stats_page(request: web.Request) -> web.Response:
     names = dict(req.choices)
     return render(request, "stats.html", req=req, figures=figures, charts=chart_data(figures), kpis=kpis(figures),
                   dates=req.local_dates(), names=names, csv_url=f"/stats/export.csv?{req.query()}",
-                  health_banners=banners, **HELPERS)
+                  health_banners=banners, retention_charts=retention_charts(figures), **HELPERS, **RETENTION_HELPERS)
 
 
 def _filename(req: StatsRequest) -> str:

@@ -107,6 +107,7 @@ class Tally:
     clicks: int = 0
     bookings: int = 0
     staff_replies: int = 0
+    patients: int = 0  # with their visits and touches (demo/patients.py)
     skipped: list[str] = field(default_factory=list)
 
 

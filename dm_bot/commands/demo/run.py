@@ -18,6 +18,7 @@ from aiohttp import web
 
 from dm_bot.app import Deps, create_app
 from dm_bot.commands.demo.history import History, Tally, load_script
+from dm_bot.commands.demo.patients import add_patients
 from dm_bot.commands.demo.platform import GRAPH_PREFIX, TIKTOK_PREFIX, DemoPlatform
 from dm_bot.commands.demo.simulator import Simulator
 from dm_bot.commands.demo.world import World
@@ -75,6 +76,7 @@ async def build_demo(path: Path, playbook: Playbook, classifier: Classifier, now
         history = History(world, playbook, load_script(), seed)
         history.schedule(start, now)
         tally = await history.play(now)
+        tally.patients = (await add_patients(world.store, playbook, now)).patients
         logins = await _logins(world.store, playbook.account_id, now)
     finally:
         await world.close()
@@ -87,7 +89,7 @@ def describe(demo: Demo, playbook: Playbook, base_url: str, days: int) -> str:
     return "\n".join([
         f"dm-bot demo: {playbook.name}, {days} days of history: {t.conversations} conversations,"
         f" {t.messages} prospect messages, {t.clicks} link clicks, {t.bookings} bookings, {t.staff_replies} staff"
-        " replies.",
+        f" replies; {t.patients} patients with 18 months of visits.",
         f"  Try it  {base_url}/demo/prospect   write as a prospect; watch the inbox",
         f"  Inbox   {base_url}/inbox",
         f"  Stats   {base_url}/stats",

@@ -54,5 +54,49 @@
   }
   sla("sla-priority-chart", data.sla_priority);
   sla("sla-va-chart", data.sla_va);
+  /* The Retention section (issue 18). */
+  var kept = document.getElementById("retention-data");
+  if (kept) {
+    var r = JSON.parse(kept.dataset.charts);
+    var percentAxis = { y: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: "%" } } };
+    draw("health-chart", {
+      type: "bar",
+      data: { labels: r.health.labels, datasets: [{ label: "Patients", data: r.health.values,
+              backgroundColor: [ok, warn, muted, late], borderRadius: 4 }] },
+      options: { indexAxis: "y", plugins: { legend: { display: false } },
+                 scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+    var palette = [brand, ok, warn, late, "#0ea5e9", muted];
+    draw("cohort-chart", {
+      type: "line",
+      data: { labels: r.cohorts.labels, datasets: r.cohorts.series.map(function (s, i) {
+        var c = palette[i % palette.length];
+        return { label: s.label, data: s.values, borderColor: c, backgroundColor: c, tension: 0.25, spanGaps: true };
+      }) },
+      options: { scales: percentAxis, plugins: { tooltip: { callbacks: { label: function (item) {
+                 return item.dataset.label + ", month " + item.label + ": " + item.formattedValue + "%"; } } } } }
+    });
+    draw("rebooking-chart", {
+      type: "bar",
+      data: { labels: r.rebooking.labels, datasets: [{ label: "Rebooked within the interval (%)",
+              data: r.rebooking.values, backgroundColor: brand, borderRadius: 4 }] },
+      options: { plugins: { legend: { display: false } }, scales: percentAxis }
+    });
+    draw("ltv-chart", {
+      type: "bar",
+      data: { labels: r.ltv.labels, datasets: [{ label: "Revenue per patient ($)", data: r.ltv.values,
+              backgroundColor: ok, borderRadius: 4 }] },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } }
+    });
+    draw("touches-chart", {
+      type: "bar",
+      data: { labels: r.touches.labels, datasets: [
+        { label: "Went out", data: r.touches.went_out, backgroundColor: brand },
+        { label: "Replied", data: r.touches.replied, backgroundColor: warn },
+        { label: "Booked within 30 days", data: r.touches.booked, backgroundColor: ok }
+      ] },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  }
   document.documentElement.dataset.chartsReady = "1";  /* browser tests wait for this */
 }());
