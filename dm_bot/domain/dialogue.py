@@ -80,7 +80,8 @@ def story_invite(d: Draft) -> None:
 
 def budget_first_applies(d: Draft, u: Understanding) -> bool:
     """A budget with nothing to spend it on yet ("I have like $300, what can I get?")."""
-    return u.budget is not None and not u.treatments and d.lead.treatment is None and u.intent in BUDGET_INTENTS
+    budget_intent = u.intent in BUDGET_INTENTS or u.loose_booking  # "do u have anything under $100"
+    return u.budget is not None and not u.treatments and d.lead.treatment is None and budget_intent
 
 
 def budget_options(d: Draft) -> None:
@@ -112,7 +113,8 @@ def budget_options(d: Draft) -> None:
 def cheapest_applies(d: Draft, u: Understanding, text: str) -> bool:
     """"whats ur cheapest thing": something cheaper with no treatment in play."""
     no_treatment = not u.treatments and d.lead.treatment is None and "cheapest_options" in d.pb.texts
-    return no_treatment and u.intent in ("pricing", "other") and qualify.mentions(text, d.pb.qualifying.cheaper)
+    asked = u.intent in ("pricing", "other") or u.loose_booking
+    return no_treatment and asked and qualify.mentions(text, d.pb.qualifying.cheaper)
 
 
 def cheapest(d: Draft) -> None:

@@ -79,6 +79,13 @@ class Understanding:
     asks_price: bool = False  # the message also asks what something costs, whatever its intent
     mixed: bool = False  # the words are as much one language as the other ("me sale caro jaja, any promos?")
     asks_person: bool = False  # also asks for a person or a call ("how much is kybella and can someone call me")
+    asks_booking: bool = False  # says in so many words that she wants an appointment ("can i come in", "book me")
+
+    @property
+    def loose_booking(self) -> bool:
+        """Read as booking with no booking words ("what about cheek filler", "anything cheaper?"): the
+        conversation may read it as a follow-up instead."""
+        return self.intent == "booking" and not self.asks_booking
     # How the message sounds (nlu/tone.py, intents/tone.yaml): read as the answer to a check-in (domain/reopen.py)
     tone: Literal["positive", "negative"] | None = None
 

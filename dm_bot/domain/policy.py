@@ -132,7 +132,8 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
         dialogue.after_link(d)  # and what the message also asks ("saturday works! is there parking?")
         asked = parts.questions(d.pb, text)
         sales.also_answer(d, asked, "booking", dialogue.further_answers(d, asked, "booking"))
-    elif u.intent == "other" and d.lead.treatment and qualify.mentions(text, d.pb.qualifying.cheaper):
+    elif (u.intent == "other" or u.loose_booking) and d.lead.treatment and qualify.mentions(
+            text, d.pb.qualifying.cheaper):
         sales.pricing(d, u, text)  # "anything cheaper? 🥲" after a price
     else:
         _by_intent(d, u, text, before)
@@ -178,9 +179,11 @@ def _price_follow_up(d: Draft, turn: Turn) -> bool:
     treatment's price (rule 18), whatever the words alone would be read as."""
     u = turn.understanding
     named = u.treatments or qualify.by_area(d.pb, turn.inbound.text, [d.lead.treatment])
-    if turn.state.extra.get("topic") != "price" or not named or u.intent not in FOLLOWING_INTENTS:
+    if turn.state.extra.get("topic") != "price" or not named:
         return False
-    text = turn.inbound.text
+    if u.intent not in FOLLOWING_INTENTS and not u.loose_booking:
+        return False
+    text = qualify.without_acknowledgement(d.pb, turn.inbound.text)  # "ok what about sclerotherapy for my legs"
     return len(text.split()) <= FOLLOW_UP_WORDS and qualify.starts_with(text, d.pb.qualifying.follow_ups)
 
 

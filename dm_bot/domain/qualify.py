@@ -107,6 +107,14 @@ def timeline(pb: Playbook, text: str) -> str | None:
     return None
 
 
+def without_acknowledgement(pb: Playbook, text: str) -> str:
+    """The text after a leading acknowledgement ("ok what about cheeks" -> "what about cheeks")."""
+    words = text.split()
+    if len(words) > 1 and starts_with(words[0].strip(",.!"), pb.qualifying.acknowledgements):
+        return " ".join(words[1:])
+    return text
+
+
 def names_clock_time(text: str) -> bool:
     """The message names a time of day ("perfecto, a las 12 entonces", "3pm works")."""
     return _CLOCK.search(text.lower()) is not None

@@ -175,6 +175,7 @@ class SpacyClassifier:
             asks_price=cues.pricing or cues.price_question,
             mixed=mixed,
             asks_person=cues.person_request,
+            asks_booking=cues.booking,
             tone=reading.tone,
         )
 

@@ -169,3 +169,24 @@ def test_a_call_asked_beside_a_price_question_gets_the_price_and_a_person(chat: 
     assert "$14" in reply and "13:00" in reply  # Tuesday 11:00: a person by the SLA deadline, 2 hours on
     escalation = escalation_of(d)
     assert escalation is not None and escalation.reason == "human_request"
+
+
+@pytest.mark.parametrize(("text", "treatment"), [("what about cheek filler", "dermal_filler"),
+                                                 ("ok what about sclerotherapy for my legs", "sclerotherapy")])
+def test_a_follow_up_read_as_booking_without_booking_words_asks_that_price(chat: Chat, text: str,
+                                                                          treatment: str) -> None:
+    chat.send("how much for dysport", understood("pricing", "neurotoxin"))
+    d = chat.send(text, understood("booking", treatment))
+    assert [a.treatment for a in d.actions if isinstance(a, PriceQuote)] == [treatment]
+
+
+def test_a_follow_up_that_asks_for_an_appointment_gets_the_link(chat: Chat) -> None:
+    chat.send("how much for dysport", understood("pricing", "neurotoxin"))
+    u = replace(understood("booking", "dermal_filler"), asks_booking=True)
+    d = chat.send("and can i book cheek filler", u)
+    assert not any(isinstance(a, PriceQuote) for a in d.actions) and "dermal-filler" in text_of(d)
+
+
+def test_anything_under_an_amount_read_as_booking_lists_what_fits(chat: Chat) -> None:
+    d = chat.send("do u have anything under $100", understood("booking", budget=(None, 100)))
+    assert "$99" in text_of(d) and "$199" not in text_of(d)
