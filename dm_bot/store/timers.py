@@ -8,14 +8,31 @@ actions are written exactly once, across restarts and with several workers.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dm_bot.domain.actions import Decision
 from dm_bot.pipeline.records import DueTimer, Snapshot
 from dm_bot.store import codec
-from dm_bot.store.db import Database, Tx
+from dm_bot.store.db import Database, Row, Tx
 
 LEASE = timedelta(seconds=60)
+
+
+async def claim_leased(db: Database, table: str, open_rows: str, returning: str, now: datetime, lease: timedelta,
+                       limit: int) -> list[Row]:
+    """Lease up to `limit` due rows of `table` (`open_rows`: the SQL condition of rows not yet done) to this
+    worker, oldest first: a row leased to another worker is skipped until its lease runs out (a crash)."""
+    t = codec.to_us(now)
+    pick = (
+        f"SELECT id FROM {table} WHERE {open_rows} AND due_at <= :t"
+        " AND (lease_until IS NULL OR lease_until < :t) ORDER BY due_at, id LIMIT :n"
+    )
+    if db.dialect == "postgresql":
+        pick += " FOR UPDATE SKIP LOCKED"
+    async with db.transaction() as tx:
+        rows = await tx.fetch(f"UPDATE {table} SET lease_until = :lease WHERE id IN ({pick}) RETURNING {returning}",
+                              {"t": t, "lease": codec.to_us(now + lease), "n": limit})
+    return sorted(rows, key=lambda r: (r["due_at"], r["id"]))
 
 
 async def write_timers(tx: Tx, snap: Snapshot, decision: Decision, escalation_id: int | None, t: int) -> None:
@@ -43,25 +60,13 @@ class TimersMixin:
         def db(self) -> Database: ...
 
     async def claim_due_timers(self, now: datetime, limit: int = 100) -> list[DueTimer]:
-        t = codec.to_us(now)
-        params: dict[str, Any] = {"t": t, "lease": codec.to_us(now + getattr(self, "lease", LEASE)), "n": limit}
-        pick = (
-            "SELECT id FROM timers WHERE done_at IS NULL AND due_at <= :t"
-            " AND (lease_until IS NULL OR lease_until < :t) ORDER BY due_at, id LIMIT :n"
-        )
-        if self.db.dialect == "postgresql":
-            pick += " FOR UPDATE SKIP LOCKED"
-        async with self.db.transaction() as tx:
-            rows = await tx.fetch(
-                f"UPDATE timers SET lease_until = :lease WHERE id IN ({pick})"
-                " RETURNING id, kind, conversation_id, escalation_id, due_at",
-                params,
-            )
-        timers = [
+        returning = "id, kind, conversation_id, escalation_id, due_at"
+        rows = await claim_leased(self.db, "timers", "done_at IS NULL", returning, now, getattr(self, "lease", LEASE),
+                                  limit)
+        return [
             DueTimer(r["id"], r["kind"], r["conversation_id"], r["escalation_id"], codec.from_us_required(r["due_at"]))
             for r in rows
         ]
-        return sorted(timers, key=lambda d: (d.due_at, d.id))
 
     async def finish_timer(self, timer_id: int, now: datetime) -> None:
         """Mark a claimed timer done without actions (its decision was empty)."""

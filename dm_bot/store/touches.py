@@ -20,6 +20,7 @@ from dm_bot.pipeline.touch_records import FiredTouch, TouchRow
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
 from dm_bot.store.outbox import outbox_item
+from dm_bot.store.timers import LEASE, claim_leased
 from dm_bot.store.touch_facts import (
     ESCALATED_SQL,
     FACTS_SQL,
@@ -29,7 +30,6 @@ from dm_bot.store.touch_facts import (
     with_account_facts,
 )
 
-LEASE = timedelta(seconds=60)
 _UPSERT = (
     "INSERT INTO touches (account_id, patient_id, booking_id, kind, treatment, conversation_id, due_at, state,"
     " created_at) VALUES (:a, :p, :b, :k, :tr, :c, :d, 'pending', :t) ON CONFLICT (booking_id, kind) DO UPDATE"
@@ -75,19 +75,9 @@ class TouchesMixin:
 
     async def claim_due_touches(self, now: datetime, limit: int = 100) -> list[tuple[int, str]]:
         """Take due touches under a lease ((id, account), oldest first); each is finished once (`finish_touch`)."""
-        t = codec.to_us(now)
-        params: dict[str, Any] = {"t": t, "lease": codec.to_us(now + getattr(self, "lease", LEASE)), "n": limit}
-        pick = (
-            "SELECT id FROM touches WHERE state = 'pending' AND due_at <= :t"
-            " AND (lease_until IS NULL OR lease_until < :t) ORDER BY due_at, id LIMIT :n"
-        )
-        if self.db.dialect == "postgresql":
-            pick += " FOR UPDATE SKIP LOCKED"
-        async with self.db.transaction() as tx:
-            rows = await tx.fetch(
-                f"UPDATE touches SET lease_until = :lease WHERE id IN ({pick}) RETURNING id, account_id, due_at",
-                params)
-        return [(int(r["id"]), r["account_id"]) for r in sorted(rows, key=lambda r: (r["due_at"], r["id"]))]
+        rows = await claim_leased(self.db, "touches", "state = 'pending'", "id, account_id, due_at", now,
+                                  getattr(self, "lease", LEASE), limit)
+        return [(int(r["id"]), r["account_id"]) for r in rows]
 
     async def touch(self, touch_id: int, now: datetime, cooldown_days: int) -> TouchRow | None:
         """A touch with its patient's suppression facts and her conversation's window, as of `now`."""
