@@ -13,6 +13,7 @@ from dm_bot.nlu.text import normalize
 
 _TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)+|[a-z0-9]+|[.,!?;:]")  # "100.8" and "1,000" are one word
 NEGATION_REACH = 3  # "i dont have any blisters": the negation may sit three words before the symptom
+NEAR_BLOCK_REACH = 1  # a `block_near` word is what the cue word describes: "white spots", "white little bumps"
 MIN_TYPO_LENGTH = 5  # shorter cue words are too close to ordinary words to be guessed from a typo
 _DOUBLED = re.compile(r"([a-z])\1")
 # Labels of the phrase index for the word lists shared by all rules.
@@ -61,7 +62,7 @@ class CueRule:
     # "never"; "always" or "urgent" (for urgency only): the cue must be about the sender; "statement": it must
     # not sit in a general question
     personal: str
-    has_block: bool
+    has_block: bool  # `block` words, anywhere near; `block_near` ones only right by the anchor
     anchor: str  # the index label of the rule's first group
     figurative: bool = False  # also a figure of speech: laughter next to it ("I can't breathe 😂") cancels it
 
@@ -139,6 +140,8 @@ def _rule(raw: dict[str, Any], label: str, path: Path, add: Any, data: dict[str,
         add(_expanded(str_list({"group": group}, "group", path), data, path), f"{label}g{number}")
     block = str_list(raw, "block", path)
     add(block, f"{label}b")
+    near = str_list(raw, "block_near", path)
+    add(near, f"{label}n")
     personal = {False: "never", True: "always", "urgent": "urgent", "statement": "statement"}.get(
         raw.get("personal", False)
     )
@@ -147,7 +150,8 @@ def _rule(raw: dict[str, Any], label: str, path: Path, add: Any, data: dict[str,
     figurative = raw.get("figurative", False)
     if not isinstance(figurative, bool):
         raise ValueError(f"{path}: cue rule {label}: 'figurative' must be true or false")
-    return CueRule(label, len(groups), int(raw.get("window", 0)), personal, bool(block), f"{label}g0", figurative)
+    return CueRule(label, len(groups), int(raw.get("window", 0)), personal, bool(block or near), f"{label}g0",
+                   figurative)
 
 
 def _expanded(phrases: list[str], data: dict[str, Any], path: Path) -> list[str]:

@@ -58,6 +58,9 @@ def _with_classes(pattern: str, classes: dict[str, str]) -> str:
 
 
 # A word spelled out letter by letter ("s t o p", "S.T.O.P") is read as the word.
+# A quotation: a span in straight quotes (curly ones are straightened by normalize) between spaces or punctuation.
+_QUOTED = re.compile(r"""(?:(?<=\s)|^)(['"])([^'"\n]{2,80}?)\1(?=[\s.,!?:;)]|$)""")
+_SPEAKER = frozenset({"i", "im", "ive", "we", "yo"})
 _SPELLED = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*]+){2,}[a-z](?![a-z0-9])")
 
 
@@ -77,6 +80,7 @@ class OptOutDetector:
         self._commands = frozenset(data["commands"])
         self._fillers = frozenset(data["fillers"])
         self._openers = frozenset(data["statement_openers"])
+        self._quote_markers = frozenset(data["quote_markers"])
         self._delight_words = frozenset(w for w in data["delight"] if w.isascii())
         self._delight_marks = tuple(w for w in data["delight"] if not w.isascii())
         self._longest = max(len(p.split()) for p in self._commands | self._fillers | self._openers)
@@ -100,7 +104,7 @@ class OptOutDetector:
     def load(cls, path: Path | None = None) -> OptOutDetector:
         source = lexicon_path("opt_out.yaml", path)
         raw = load_mapping(source)
-        keys = ("common", "spelling", "keep", "commands", "fillers", "delight", "statement_openers",
+        keys = ("common", "spelling", "keep", "commands", "fillers", "delight", "statement_openers", "quote_markers",
                 *_PATTERN_KEYS)
         unknown = sorted(set(raw) - {*keys, "classes"})
         if unknown:
@@ -111,7 +115,7 @@ class OptOutDetector:
         return cls({key: str_list(raw, key, source) for key in keys}, {str(k): v for k, v in classes.items()})
 
     def read(self, text: str) -> OptOutReading:
-        plain = _SPELLED.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), normalize(text).replace("'", ""))
+        plain = _SPELLED.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), self._unquoted(normalize(text)).replace("'", ""))
         if self._candidate_words.isdisjoint(self._words(plain)):
             return OptOutReading(opt_out=False)
         parts = _SENTENCES.split(plain)
@@ -154,6 +158,19 @@ class OptOutDetector:
             spans += contact
         exceptions = [m.span() for m in self._exceptions.finditer(joined)] if self._exceptions else []
         return spans, exceptions, switched
+
+    def _unquoted(self, text: str) -> str:
+        """The text without the quotations of someone else's words: an ad, a caption, a post ("ur tiktok said
+        'unsubscribe from bad botox'"); the sender's own words quoted stay ("i said 'stop'")."""
+        if "'" not in text and '"' not in text:
+            return text
+
+        def dropped(match: re.Match[str]) -> str:
+            before = _WORD.findall(text[: match.start()])[-3:]
+            quoting = not self._quote_markers.isdisjoint(before) and _SPEAKER.isdisjoint(before)
+            return " " if quoting else match.group(0)
+
+        return _QUOTED.sub(dropped, text)
 
     def _delighted(self, text: str, lines: list[str]) -> bool:
         if any(mark in text for mark in self._delight_marks):

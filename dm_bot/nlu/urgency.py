@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-from dm_bot.nlu.cues import NEGATION_REACH, Analysis, CueLexicon, CueRule, Span, tokens
+from dm_bot.nlu.cues import NEAR_BLOCK_REACH, NEGATION_REACH, Analysis, CueLexicon, CueRule, Span, tokens
 from dm_bot.nlu.data import lexicon_path
 
 MAX_CHARS = 5000  # a message longer than this is a pasted document; its opening is what a person would read
@@ -144,11 +144,13 @@ class UrgencyDetector:
         if not rule.has_block:
             return False
         sentence = found.sentence[anchor[0]]
+        reaches = ((f"{rule.label}b", max(rule.window, NEGATION_REACH)), (f"{rule.label}n", NEAR_BLOCK_REACH))
         return any(
             found.sentence[span[0]] == sentence
-            and _gap(anchor, span) <= max(rule.window, NEGATION_REACH)
+            and _gap(anchor, span) <= reach
             and not _negated(found, [span])  # "bluish, not like a bruise": the bruise is ruled out, not the blue
-            for span in found.spans(f"{rule.label}b")
+            for label, reach in reaches
+            for span in found.spans(label)
         )
 
 

@@ -39,6 +39,13 @@ def detector() -> OptOutDetector:
         # spelled out, formal, "from everything", and a past opt-out still being ignored
         "s t o p", "S.T.O.P", "Kindly cease all communication with me.", "remove me from everything",
         "i said stop but you keep texting me", "i unsubscribed but i still get texts",
+        # a bare "end", "opting out", no need to keep on, chill with them, a polite "could you not", mute me
+        "pls end texts", "opting out of all this", "got it done elsewhere, no need to keep texting me",
+        "chill on the promos pls", "could u not text me anymore", "mute me from your list",
+        "if u send one more promo im reporting this page", "no more botox promos thx",
+        "mi hermana ya no quiere recibir sus promociones", "dejen de molestar porfa",
+        # the sender's own words in quotes still count
+        "i said 'stop' like 3 times",
     ],
 )
 def test_every_form_of_stop_is_an_opt_out(detector: OptOutDetector, text: str) -> None:
@@ -60,6 +67,10 @@ def test_every_form_of_stop_is_an_opt_out(detector: OptOutDetector, text: str) -
         "i never unsubscribed, why aren't i getting your texts anymore?",
         "i unsubscribed last month but changed my mind, want to book botox",
         "i said leave me alone yesterday but i was having a bad day lol, is the special still on?",
+        # a membership in Spanish, a renewal, a correction, a notice's instruction
+        "como me doy de baja del plan mensual?", "opt out of the auto renewal please",
+        "stop, wrong time, i said 4pm not 2pm", "to stop this, click here to verify your page",
+        "the automated texts are fine but can someone call me, stop the automated ones and have a nurse call",
     ],
 )
 def test_look_alikes_are_ruled_out_so_the_model_cannot_call_them_opt_outs(detector: OptOutDetector,
@@ -75,7 +86,10 @@ def test_look_alikes_are_ruled_out_so_the_model_cannot_call_them_opt_outs(detect
      "the bot stopped answering", "i stopped taking ozempic last week", "do you do a massage with the facial?",
      "can you remove my old filler?", "end my membership at the end of the month",
      "stop! i'm so excited for my first lip filler tomorrow 🥹", "leave me alone? no way, im obsessed with this page",
-     "we help med spas cut unsubscribes by 40%, open to a quick call?"],
+     "we help med spas cut unsubscribes by 40%, open to a quick call?",
+     # someone else's words quoted: a caption, an ad
+     "the caption read 'unsubscribe from dull skin' lol how much is that facial",
+     "your ad said \"opt out of aging\" and honestly im in, when can i come"],
 )
 def test_stop_as_surprise_or_delight_and_ordinary_words_are_not_opt_outs(detector: OptOutDetector,
                                                                          text: str) -> None:

@@ -83,6 +83,10 @@ DESCRIBED = [
     "i feel like i'm suffocating after the pellet insertion, i literally cant get air in",
     "the tear trough filler I got on Saturday, my eye is swollen shut",
     "mi hermana no ve bien de un ojo después del botox que se puso hoy",
+    # a colour change beside something white that is not it; tenderness that stops a touch; sight said as ability
+    "my cheek has pale patches and a few little whiteheads popping up since the voluma",
+    "cant even touch my jaw where the filler went, getting worse by the hour",
+    "is it normal that i'm not able to see properly out of my left eye since the tox",
 ]
 
 
@@ -314,6 +318,12 @@ NOT_URGENT_LOOK_ALIKES = [
     "el microneedling duele mucho?",
     "does filler make your lips turn blue if it goes wrong?",
     "im scared ill faint when i see the needle",
+    # white spots are what "white" describes; reactions to results; the pain of a wait; an episode over
+    "i get tiny white spots on my lips after filler, milia maybe?",
+    "nearly passed out at how gorgeous those lips are, price?",
+    "the pain of waiting 2 weeks for my tox to settle is unbearable lol",
+    "my lip went kinda pale during the injection last time but came back pink in a minute",
+    "de chiquita me desmayaba con las vacunas, el relleno duele?",
 ]
 
 

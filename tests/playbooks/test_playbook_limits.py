@@ -95,3 +95,23 @@ def test_serve_stops_at_start_up_with_the_line_of_the_bomb(
     assert f"{folder / 'bomb.yaml'}:" in err and "aliases" in err and "Traceback" not in err
     with pytest.raises(PlaybookError):
         load_playbooks(folder)
+
+
+@pytest.mark.parametrize("name", ["demo-spa.yaml", "lakeside-spa.yaml"])
+def test_libyaml_reading_gives_the_same_data_and_lines_as_the_python_reading(name: str) -> None:
+    """Playbooks are read through libyaml (a tenth of the time every command pays at start-up); its data and
+    its lines must be the pure-Python reader's, YAML 1.1's traps included (`10:30`, `no` stay text)."""
+    from dm_bot.playbooks import yaml_tree
+
+    assert yaml_tree.FAST, "PyYAML without libyaml: the lock file's wheel bundles it"
+    text = (Path(__file__).parents[2] / "playbooks" / name).read_text(encoding="utf-8")
+    fast, slow = yaml_tree._read(text, fast=True), yaml_tree._read(text, fast=False)
+    assert fast.data == slow.data
+    assert fast.locate(("hours", "monday")) == slow.locate(("hours", "monday"))
+    traps = yaml_tree._read("a: 10:30\nb: no\nc: on\nd: 1.5\ne: 0x1F\nf: 2026-03-01\n", fast=True).data
+    assert traps == {"a": "10:30", "b": "no", "c": "on", "d": 1.5, "e": 31, "f": "2026-03-01"}
+
+
+def test_a_file_libyaml_refuses_is_reported_by_the_python_reader_with_its_line(tmp_path: Path) -> None:
+    flow = _write(tmp_path, "deep.yaml", "name: x\nx: " + "[" * 30 + "]" * 30 + "\n")
+    assert _only_problem(flow) == f"{flow}:2: (yaml): nested more than {MAX_DEPTH} levels deep"
