@@ -115,7 +115,8 @@ class OptOutDetector:
         return cls({key: str_list(raw, key, source) for key in keys}, {str(k): v for k, v in classes.items()})
 
     def read(self, text: str) -> OptOutReading:
-        plain = _SPELLED.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), self._unquoted(normalize(text)).replace("'", ""))
+        unquoted = self._unquoted(normalize(text)).replace("'", "")
+        plain = _SPELLED.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), unquoted)
         if self._candidate_words.isdisjoint(self._words(plain)):
             return OptOutReading(opt_out=False)
         parts = _SENTENCES.split(plain)
