@@ -38,6 +38,8 @@ def held(d: Draft, u: Understanding, text: str) -> None:
     due = d.escalation.deadline
     d.deadline = due if due is not None and due > d.now else None
     facts = sales.asked_topics(d.pb, text, u.intent, d.lead.treatment, any_intent=True)
+    if u.treatments:  # "how long is the downtime for microneedling": that treatment's own facts
+        facts = sales.detail_first(d, text, facts)
     if u.intent in ("treatment_info", "hours_location") and not facts:
         found = sales.find_answer(d.pb, text, u.intent, d.lead.treatment)
         facts = [found] if found is not None else []

@@ -117,8 +117,10 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
     elif dialogue.story_reaction_applies(d, turn.inbound):
         dialogue.story_invite(d)
     elif _tapped_treatment(d, turn):
-        d.reading = "pricing"
-        sales.quote(d, [d.lead.treatment or ""])
+        d.reading = "pricing"  # every treatment she names ("lips and maybe cheeks"), the lead's first
+        named = [t for t in u.treatments if d.pb.offer(t) is not None]
+        named += [t for t in qualify.by_area(d.pb, text, named) if t not in named]
+        sales.quote(d, [d.lead.treatment or "", *(t for t in named if t != d.lead.treatment)])
     elif _price_follow_up(d, turn):
         d.reading = "pricing"
         named = [t for t in u.treatments if d.pb.offer(t) is not None] or list(u.treatments)
@@ -166,7 +168,7 @@ def _tapped_treatment(d: Draft, turn: Turn) -> bool:
     u = turn.understanding
     asks_other = "?" in turn.inbound.text and not qualify.starts_with(text, d.pb.qualifying.follow_ups)
     short = len(text.split()) <= ANSWER_WORDS and not asks_other  # "and lip filler?" answers too
-    return short and bool(u.treatments) and u.intent != "booking"
+    return short and bool(u.treatments) and (u.intent != "booking" or u.loose_booking)  # "hair removal, legs"
 
 
 FOLLOW_UP_WORDS = 6
@@ -192,7 +194,7 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
         "greeting": lambda: sales.greeting(d),
         "pricing": lambda: sales.pricing(d, u, text),
         "booking": lambda: sales.booking(d, u.asks_price),
-        "treatment_info": lambda: sales.info(d, text, "treatment_info"),
+        "treatment_info": lambda: sales.info(d, text, "treatment_info", u.treatments),
         "hours_location": lambda: sales.info(d, text, "hours_location"),
         "human_request": lambda: care.holding(d, "human_request"),
         "appointment_change": lambda: care.holding(d, "appointment_change"),

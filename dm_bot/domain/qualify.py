@@ -34,12 +34,17 @@ def normalize(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+PLURAL_FROM = 5  # letters: shorter phrases ("hi", "men", "lip") would take others' words ("his", "mens")
+
+
 @cache  # the same playbook phrases are matched against every message
 def _pattern(phrase: str) -> re.Pattern[str]:
     """Whole words: a phrase that starts or ends with a sign ("% off", "$$") is bounded only at its words."""
     norm = normalize(phrase)
     before = r"(?<!\w)" if norm[:1].isalnum() else ""
     after = r"(?!\w)" if norm[-1:].isalnum() else ""
+    if len(norm) >= PLURAL_FROM and norm[-1:].isalpha() and not norm.endswith("s"):
+        after = r"(?:e?s)?" + after  # "boob jobs", "hair transplants": a phrase's plural is the phrase
     return re.compile(before + re.escape(norm) + after)
 
 

@@ -46,6 +46,8 @@ def pricing(d: Draft, u: Understanding, text: str) -> None:
         return
     if treatments:
         quote(d, treatments)
+        if topics:  # "if i buy 3 hydrafacials is it cheaper": its price, and the packages (rule 22)
+            also_answer(d, text, "pricing", topics)
         return
     if "treatment" in d.state.questions_asked:  # never ask twice: a consultation sets the plan
         d.say("price_general")
@@ -126,13 +128,22 @@ def booking(d: Draft, asks_price: bool = False) -> None:
     d.link(d.lead.treatment)
 
 
-def info(d: Draft, text: str, intent: str) -> None:
-    """Treatment info, hours and location from the FAQ; no answer there: holding reply and escalate normal."""
+def info(d: Draft, text: str, intent: str, named: tuple[str, ...] = ()) -> None:
+    """Treatment info, hours and location from the FAQ; no answer there: holding reply and escalate normal.
+    Torn between treatments it names ("a hydrafacial or a chemical peel 🤔"): what each one is."""
     answers = asked_topics(d.pb, text, intent, d.lead.treatment)
     if not answers and awaiting_human(d.escalation) and len(text.split()) <= SHORT_NUDGE_WORDS:
         still_waiting(d)  # "u there?" while a person is due: the wait, not the address (rule 26)
         return
+    answers = detail_first(d, text, answers)
     answer = answers[0] if answers else find_answer(d.pb, text, intent, d.lead.treatment)
+    if answer is None and named and "?" not in text and len(text.split()) <= NAMING_WORDS:
+        quote(d, list(named))  # "ok the hydrafacial" after the options: the one she picks, priced
+        return
+    compared = [o.info for t in named if (o := d.pb.offer(t)) is not None and o.info is not None]
+    if answer is None and len(compared) >= 2:
+        answers = compared[:MAX_COMPARED]
+        answer = answers[0]
     if answer is None and any(isinstance(a, PriceQuote) for a in d.actions):
         next_step(d)  # "chem peel $?": the price was the question (rule 17 put it first)
         return
@@ -163,6 +174,20 @@ def find_answer(pb: Playbook, text: str, intent: str, treatment: str | None) -> 
 
 
 MAX_TOPICS = 3
+MAX_COMPARED = 2
+
+
+def detail_first(d: Draft, text: str, answers: list[Localized]) -> list[Localized]:
+    """A detail asked of a named treatment ("how long is the downtime for microneedling") is its own info's to
+    answer ("expect 1-3 days of redness"), not a general entry on the topic ("most treatments have little
+    downtime"): the treatment's info comes first and replaces the general entries on detail topics."""
+    offer = d.pb.offer(d.lead.treatment)
+    details = d.pb.qualifying.detail_topics
+    if offer is None or offer.info is None or not details or not qualify.mentions(text, details):
+        return answers
+    general = [e.answer for e in d.pb.faq.values()
+               if e.treatment is None and qualify.mentions(" . ".join(e.keywords), details)]
+    return [offer.info, *(a for a in answers if a not in general and a != offer.info)]
 
 
 def asked_topics(
@@ -209,8 +234,7 @@ def other(d: Draft, before: Lead, text: str) -> None:
     elif asked == "treatment" and d.lead.treatment is None:  # still no treatment: a consultation sets the plan
         d.say("price_general")
         d.link(None)
-    elif new_treatment and asked in (None, "link") and (
-            topics := asked_topics(d.pb, text, "treatment_info", d.lead.treatment, any_intent=True)):
+    elif new_treatment and asked in (None, "link") and (topics := _topics_asked_about(d, text)):
         for topic in topics:  # "do guys get botox too": the question about it, not its price
             d.say_raw(topic.pick(d.language))
     elif new_treatment and asked in (None, "link") and "?" in text and qualify.mentions(
@@ -236,6 +260,12 @@ def other(d: Draft, before: Lead, text: str) -> None:
             d.link(d.lead.treatment)
         else:
             d.say("thanks")
+    elif _asks_price_terms(d, text):  # "wait is that per syringe": the price again, with its terms (rule 23)
+        assert d.lead.treatment is not None
+        say_price(d, d.lead.treatment)
+        offer = d.pb.offer(d.lead.treatment)
+        if offer is not None and offer.price is not None and offer.price.typical is not None:
+            d.say_raw(offer.price.typical.pick(d.language))
     elif qualify.is_acknowledgement(d.pb, text) and not qualify.is_thanks(d.pb, text):
         pass  # "ok", "kk", "👍": nothing to answer, and "You're welcome" only answers thanks (rule 19)
     elif qualify.is_thanks(d.pb, text) or (qualify.yes_no(d.pb, text) and not parts.questions(d.pb, text)):
@@ -256,6 +286,30 @@ def other(d: Draft, before: Lead, text: str) -> None:
         d.say("question_holding", when=d.when())
     else:
         miss(d)
+
+
+def _topics_asked_about(d: Draft, text: str) -> list[Localized]:
+    """The FAQ topics a message about a treatment names; the hours and the address only when it asks something
+    ("i came in today for a hydrafacial" tells of a visit: "today" is no question about the hours)."""
+    topics = asked_topics(d.pb, text, "treatment_info", d.lead.treatment, any_intent=True)
+    if "?" in text or parts.questions(d.pb, text):
+        return topics
+    places = {e.answer for e in d.pb.faq.values() if "hours_location" in e.intents}
+    return [topic for topic in topics if topic not in places]
+
+
+PRICE_TERMS = ("per", "each", "a piece", "total", "minimum", "include", "includes", "included", "por", "cada",
+               "minimo", "incluye")
+
+
+def _asks_price_terms(d: Draft, text: str) -> bool:
+    """After a price, a question about its unit or terms ("is that per syringe", "es por unidad?")."""
+    offer = d.pb.offer(d.lead.treatment)
+    if d.state.extra.get("topic") != "price" or offer is None or offer.price is None or ("?" not in text and len(
+            text.split()) > NAMING_WORDS + 1):
+        return False
+    unit = offer.price.unit
+    return qualify.mentions(text, (*PRICE_TERMS, unit.en, unit.es or ""))
 
 
 NAMING_WORDS = 4  # "botox pls", "ultherapy??": a treatment named in a few words asks about it

@@ -194,13 +194,19 @@ def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
     reading, but a question about the spa's prices or deals is never spam without a spam cue.
     """
     asks_the_spa = cues.price_question or (cues.pricing and "?" in reading.normalized)
-    if intent == "pricing" and not (cues.pricing or cues.price_question or reading.treatments or reading.budget):
+    if intent == "pricing" and not (cues.pricing or cues.price_question or cues.haggle or reading.treatments or
+                                    reading.budget):
         # "do you have a female injector?": no price, treatment or budget named; the model's next reading
         return "?" in reading.normalized
     if intent == "complaint" and reading.budget is not None and not cues.complaint:
         return True  # "i only got 50 bucks 😭 is there anything": a buyer's budget, not a grievance
     if intent == "spam" and asks_the_spa:  # "any promo?" asks about the spa's prices: a prospect, not a seller
         return _LINK.search(reading.normalized) is None
+    if intent == "membership" and (reading.budget is not None or reading.treatments):
+        # "i want lips but only have 400": a buyer's budget, unless a membership word is there
+        return intent_model.cue_word("membership") not in reading.words
+    if intent == "opt_out" and reading.tone == "positive" and not cues.opt_out:
+        return True  # "no, thank you! I already booked 😊": glad, and no request to stop
     if len(reading.normalized.split()) > SHORT_MESSAGE_WORDS:
         return False
     if intent == "spam":

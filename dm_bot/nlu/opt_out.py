@@ -115,10 +115,15 @@ class OptOutDetector:
         return cls({key: str_list(raw, key, source) for key in keys}, {str(k): v for k, v in classes.items()})
 
     def read(self, text: str) -> OptOutReading:
-        unquoted = self._unquoted(normalize(text)).replace("'", "")
+        normalized = normalize(text)
+        unquoted = self._unquoted(normalized).replace("'", "")
+        # a stop quoted from someone else ("your text said 'reply STOP to opt out'") is no request, and rules
+        # the message out as one for the model too
+        quoted = unquoted != normalized.replace("'", "") and not self._candidate_words.isdisjoint(
+            self._words(normalized.replace("'", "")))
         plain = _SPELLED.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), unquoted)
         if self._candidate_words.isdisjoint(self._words(plain)):
-            return OptOutReading(opt_out=False)
+            return OptOutReading(opt_out=False, ruled_out=quoted)
         parts = _SENTENCES.split(plain)
         # the clauses of each sentence (lists of words), and whether the sentence ends with "?"
         sentences = [
@@ -145,7 +150,7 @@ class OptOutDetector:
         elif commanded:
             spans += [(starts[number], starts[number] + len(lines[number])) for number in commanded]
         kept = [s for s in spans if not any(s[0] < e[1] and e[0] < s[1] for e in exceptions)]
-        return OptOutReading(opt_out=bool(kept), ruled_out=not kept and (bool(exceptions) or switched))
+        return OptOutReading(opt_out=bool(kept), ruled_out=not kept and (bool(exceptions) or switched or quoted))
 
     def _patterns(self, joined: str, commanded: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]], bool]:
         """The request spans (contact requests unless the sender switches channel), the exception spans, and

@@ -10,16 +10,18 @@ from pathlib import Path
 from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
 
 RULE_CUES = (
-    "opt_out", "complaint", "booking", "pricing", "price_question", "person_request", "place_question",
+    "opt_out", "complaint", "booking", "pricing", "price_question", "person_request", "place_question", "haggle",
 )  # the groups of intents/precedence.yaml
 # groups the rules read but the intent model does not
-NOT_FEATURES = frozenset({"price_question", "person_request", "place_question"})
+NOT_FEATURES = frozenset({"price_question", "person_request", "place_question", "haggle"})
 # A cue tips the model's choice only towards an intent the model already gives at least this much: a cue word
 # alone ("how much downtime", "no difference in price") is too weak to overrule a confident model.
 TIP_FLOOR = {"complaint": 0.05, "booking": 0.05, "pricing": 0.03}
 # A rule-made decision is at least this confident: the rules are the contract, not a guess.
 RULE_CONFIDENCE = 0.85
 MEDICAL = "medical_concern"
+# What a haggle may be misread as: a grievance ("thats a lot 😬"), a question about the treatment, small talk.
+HAGGLE_READINGS = ("complaint", "treatment_info", "other", "greeting")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class Cues:
     price_question: bool = False
     person_request: bool = False  # asks for a person or a call beside whatever else it asks
     place_question: bool = False  # asks where the spa is or when it opens
+    haggle: bool = False  # asks to lower a price ("any wiggle room?", "can u do $10 a unit")
 
     @classmethod
     def of(cls, found: frozenset[str], urgent: bool = False, medical: bool = False) -> Cues:
@@ -91,10 +94,15 @@ def decide(scores: Mapping[str, float], cues: Cues) -> Verdict:
         return _by_rule("opt_out", scores, "opt_out beats everything but medical_concern")
     if top in ("pricing", "booking") and cues.complaint and scores.get("complaint", 0.0) >= TIP_FLOOR["complaint"]:
         return _by_rule("complaint", scores, "complaint beats pricing and booking")
+    if top in HAGGLE_READINGS and not cues.complaint and cues.haggle:  # "thats a lot 😬 any wiggle room?"
+        return _by_rule("pricing", scores, "a price haggled is no grievance")
     if top == "pricing" and cues.booking and scores.get("booking", 0.0) >= TIP_FLOOR["booking"]:
         return _by_rule("booking", scores, "booking beats pricing")
     if top == "treatment_info" and cues.pricing and scores.get("pricing", 0.0) >= TIP_FLOOR["pricing"]:
         return _by_rule("pricing", scores, "pricing beats treatment_info")
+    if top in ("other", "greeting", "hours_location") and cues.booking and not (
+            cues.place_question or cues.price_question):  # "link?", "send me the booking link"
+        return _by_rule("booking", scores, "a booking request is not small talk")
     if top in ("other", "greeting") and cues.place_question and not cues.price_question:
         return _by_rule("hours_location", scores, "a question about where or when is not thanks or small talk")
     if top in ("other", "greeting", "hours_location") and cues.price_question:

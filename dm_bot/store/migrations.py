@@ -22,6 +22,7 @@ from dm_bot.store import (
     schema_retention,
     schema_touches,
 )
+from dm_bot.store.schema_version import SCHEMA_VERSIONS
 
 Step = Callable[[Connection], None]
 
@@ -145,6 +146,8 @@ STEPS: tuple[tuple[int, str, Step], ...] = (
 )
 
 LATEST = STEPS[-1][0]
+if tuple(version for version, _, _ in STEPS) != SCHEMA_VERSIONS:  # pragma: no cover - caught by any test run
+    raise RuntimeError("store/schema_version.py SCHEMA_VERSIONS must list exactly the versions of STEPS")
 
 
 def _up_to_date(conn: Connection) -> bool:

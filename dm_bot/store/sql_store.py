@@ -16,12 +16,12 @@ from dm_bot.store.due_list import DueListMixin
 from dm_bot.store.health import HealthMixin
 from dm_bot.store.inbox_queries import InboxQueriesMixin
 from dm_bot.store.login_attempts import LoginAttemptsMixin
-from dm_bot.store.migrations import migrate
 from dm_bot.store.outbox import OutboxMixin
 from dm_bot.store.patients import PatientsMixin
 from dm_bot.store.patients_admin import PatientsAdminMixin, patient_suppressed
 from dm_bot.store.patients_read import PatientsReadMixin
 from dm_bot.store.retention import RetentionMixin
+from dm_bot.store.schema_version import SCHEMA_VERSIONS, is_current
 from dm_bot.store.set_aside import SetAsideMixin
 from dm_bot.store.staff import StaffMixin
 from dm_bot.store.staff_chat import StaffChatMixin
@@ -61,6 +61,17 @@ class SqlStore(
             self._db = None
 
     async def migrate(self) -> int:
+        """Bring the schema up to date; a database already current is only read, without importing SQLAlchemy
+        (a third of the start-up of a command like `dm-bot stats`)."""
+        db = self._db or await connect(self.url)
+        try:
+            if await is_current(db):
+                return SCHEMA_VERSIONS[-1]
+        finally:
+            if db is not self._db:
+                await db.close()
+        from dm_bot.store.migrations import migrate
+
         return await migrate(self.url)
 
     async def ping(self) -> bool:

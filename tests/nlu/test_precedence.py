@@ -84,7 +84,7 @@ def test_rule_cues_become_the_cues_of_the_rules(phrases: CuePhrases) -> None:
 def test_every_cue_file_group_compiles() -> None:
     # opt_out is read by dm_bot/nlu/opt_out.py (tests/nlu/test_opt_out.py), not by a cue group
     assert set(CuePhrases.load("precedence.yaml").groups) == {"complaint", "booking", "pricing", "price_question",
-                                                                 "person_request", "place_question"}
+                                                                 "person_request", "place_question", "haggle"}
 
 
 @pytest.mark.parametrize("top", ["other", "greeting"])
@@ -97,3 +97,31 @@ def test_a_price_question_is_pricing_even_when_the_model_reads_thanks_or_small_t
 def test_price_questions_are_found_however_short(phrases: CuePhrases, text: str) -> None:
     assert "price_question" in phrases.found(cue_text(normalize(text)))
     assert "hours_location" in CuePhrases.load("intent_cues.yaml").groups
+
+
+def test_a_haggle_is_pricing_not_a_complaint_unless_a_grievance_is_named() -> None:
+    # "thats a lot 😬 any wiggle room?"
+    assert decide(scores(complaint=0.8, pricing=0.01), Cues(haggle=True)).intent == "pricing"
+    # "my lips are uneven and you want me to pay again? any wiggle room": the grievance stands
+    assert decide(scores(complaint=0.8, pricing=0.01), Cues(haggle=True, complaint=True)).intent == "complaint"
+    # "can u do $10 a unit? the place down the street does": read as a question about the treatment
+    assert decide(scores(treatment_info=0.8), Cues(haggle=True)).intent == "pricing"
+
+
+@pytest.mark.parametrize("top", ["other", "greeting", "hours_location"])
+def test_a_booking_request_is_booking_not_small_talk(top: str) -> None:
+    # "link?", "send me the booking link"
+    assert decide(scores(**{top: 0.8, "booking": 0.1}), Cues(booking=True)).intent == "booking"
+    # but a question about the hours that also says "can i come in" stays the hours' when it asks where
+    assert decide(scores(hours_location=0.8), Cues(booking=True, place_question=True)).intent == "hours_location"
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [("how much & when can i come in", "price_question"), ("hw much 4 laser hair removal", "price_question"),
+     ("hola guys cuanto el botox", "price_question"), ("cuanto is this??", "price_question"),
+     ("link?", "booking"), ("send me the link pls", "booking"), ("do you have saturday?", "booking"),
+     ("any wiggle room?", "haggle"), ("can u do $10 a unit?", "haggle"), ("me lo dejas en 500?", "haggle")],
+)
+def test_casual_price_booking_and_haggle_phrasings_are_found(phrases: CuePhrases, text: str, group: str) -> None:
+    assert group in phrases.found(cue_text(normalize(text)))
