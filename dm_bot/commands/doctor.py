@@ -64,6 +64,24 @@ class Doctor:
                 results.append(await self.tiktok(account_id, platform_id))
         results.append(await self.public_url())
         results += await self.staff_chats()
+        results += self.touch_webhooks()
+        return results
+
+    def touch_webhooks(self) -> list[Result]:
+        """An account whose playbook sends Due-list touches to the spa's SMS/e-mail tool needs the secret that
+        signs them: without it every touch waits, retried, and the spa's tool never hears of it."""
+        results = []
+        for account_id, pb in sorted(self.playbooks.items()):
+            url = pb.lifecycle.outbound_webhook
+            if not url:
+                continue
+            what = f"{account_id} touch webhook {url}"
+            if self.settings.touch_webhook_secret_for(account_id):
+                results.append(Result(True, what, "touches are signed (X-DM-Bot-Signature)"))
+            else:
+                results.append(Result(False, what, "no secret: set DM_BOT_TOUCH_WEBHOOK_SECRET (or the account's"
+                                                   " touch_webhook_secret in DM_BOT_SECRETS_FILE); until then"
+                                                   " touches wait, unsent"))
         return results
 
     async def meta(self, account_id: str, channel: str, platform_id: str) -> list[Result]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from dm_bot.domain import care, dialogue, parts, qualify, reopen, replies, sales
+from dm_bot.domain import care, dialogue, other_turn, parts, qualify, reopen, replies, sales
 from dm_bot.domain.actions import Decision, Escalate, HumanTakeover, Nudge, Reply, SlaBreach, SlaWarning, TimerKind
 from dm_bot.domain.draft import Draft
 from dm_bot.domain.followup import nudge_allowed, takeover
@@ -203,7 +203,7 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
     }
     further = dialogue.further_answers(d, text, u.intent)
     dialogue.price_first(d, u)
-    handlers.get(u.intent, lambda: sales.other(d, before, text))()
+    handlers.get(u.intent, lambda: other_turn.reply(d, before, text))()
     sales.also_answer(d, text, u.intent, further)
     dialogue.hold_unanswered(d, text, u)
     dialogue.person_too(d, u)

@@ -202,6 +202,9 @@ def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
         return True  # "i only got 50 bucks 😭 is there anything": a buyer's budget, not a grievance
     if intent == "spam" and asks_the_spa:  # "any promo?" asks about the spa's prices: a prospect, not a seller
         return _LINK.search(reading.normalized) is None
+    if intent == "appointment_change" and intent_model.cue_word("spam") in reading.words:
+        # "your page will be disabled... confirm your page here within 24 hours": a phishing notice's deadline
+        return intent_model.cue_word("appointment_change") not in reading.words
     if intent == "membership" and (reading.budget is not None or reading.treatments):
         # "i want lips but only have 400": a buyer's budget, unless a membership word is there
         return intent_model.cue_word("membership") not in reading.words

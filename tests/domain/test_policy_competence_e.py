@@ -71,3 +71,9 @@ def test_a_plural_of_a_playbook_phrase_matches_it(chat: Chat) -> None:
     assert "don't offer" in text_of(d)
     u: Understanding = understood("other", "neurotoxin")
     assert "plenty of men" in text_of(chat.send("do guys get botox too or just girls lol", u))
+
+
+def test_a_price_asked_in_an_info_reading_is_said_once(chat: Chat) -> None:
+    u = replace(understood("treatment_info", "neurotoxin", language="es"), asks_price=True)
+    d = chat.send("hola cuanto el botox", u)
+    assert _quoted(d) == ["neurotoxin"] and text_of(d).count("$14") == 1

@@ -99,3 +99,20 @@ def test_the_command_exits_1_when_nothing_answers(tmp_path: Path) -> None:
                           timeout=60)
     assert done.returncode == 1, done.stderr
     assert "FAIL" in done.stdout and "checks passed" in done.stdout
+
+
+def test_a_touch_webhook_without_its_signing_secret_fails_with_what_to_do(tmp_path: Path) -> None:
+    import dataclasses
+
+    from dm_bot.commands.doctor import Doctor
+
+    pb = load_playbooks(Path(__file__).resolve().parents[2] / "playbooks")["demo-spa"]
+    hooked = dataclasses.replace(pb, lifecycle=dataclasses.replace(pb.lifecycle,
+                                                                   outbound_webhook="https://sms.example.test/in"))
+    unsigned = load_settings(settings_env(tmp_path))
+    (result,) = Doctor(unsigned, {"demo-spa": hooked}, None).touch_webhooks()  # type: ignore[arg-type]
+    assert not result.ok and "DM_BOT_TOUCH_WEBHOOK_SECRET" in result.detail
+    signed = load_settings(settings_env(tmp_path, DM_BOT_TOUCH_WEBHOOK_SECRET="s3cret"))
+    (result,) = Doctor(signed, {"demo-spa": hooked}, None).touch_webhooks()  # type: ignore[arg-type]
+    assert result.ok and result.what == "demo-spa touch webhook https://sms.example.test/in"
+    assert Doctor(signed, {"demo-spa": pb}, None).touch_webhooks() == []  # type: ignore[arg-type]
