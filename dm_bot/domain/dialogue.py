@@ -47,8 +47,8 @@ def held(d: Draft, u: Understanding, text: str) -> None:
         for fact in facts:
             d.say_raw(fact.pick(d.language))
         d.say("provider_confirm", when=d.when())
-    elif u.intent in ("pricing", "booking") or u.treatments:
-        d.say("medical_hold", when=d.when())
+    elif u.intent in ("pricing", "booking", "treatment_info") or u.treatments:
+        d.say("medical_hold", when=d.when())  # "y cuanto dura?": the provider answers first
     elif qualify.is_acknowledgement(d.pb, text) or qualify.is_thanks(d.pb, text):
         pass  # "ok", "thank you": nothing to answer while the provider is due
     else:
@@ -116,7 +116,9 @@ def cheapest_applies(d: Draft, u: Understanding, text: str) -> bool:
     """"whats ur cheapest thing": something cheaper with no treatment in play."""
     no_treatment = not u.treatments and d.lead.treatment is None and "cheapest_options" in d.pb.texts
     asked = u.intent in ("pricing", "other") or u.loose_booking
-    return no_treatment and asked and qualify.mentions(text, d.pb.qualifying.cheaper)
+    # "do you price match? the place by my house is cheaper" asks for a deal, not the cheapest treatment (rule 22)
+    haggled = bool(sales.asked_topics(d.pb, text, "pricing"))
+    return no_treatment and asked and qualify.mentions(text, d.pb.qualifying.cheaper) and not haggled
 
 
 def cheapest(d: Draft) -> None:
@@ -145,6 +147,9 @@ def after_link_applies(d: Draft, u: Understanding, text: str, before: Lead) -> b
     if u.treatments and d.lead.treatment != before.treatment:
         return False
     names_time = qualify.timeline(d.pb, text) is not None or qualify.names_clock_time(text)
+    # "y el sábado a las 10 hay?" may read as a question about the treatment: a day and a time are availability
+    if u.intent == "treatment_info":
+        return qualify.names_clock_time(text)
     return u.intent == "booking" or (u.intent in ("other", "hours_location", "greeting") and names_time)
 
 

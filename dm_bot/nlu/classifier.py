@@ -197,7 +197,8 @@ def _lacks_evidence(intent: str, cues: Cues, reading: Reading) -> bool:
     if intent == "pricing" and not (cues.pricing or cues.price_question or cues.haggle or reading.treatments or
                                     reading.budget):
         # "do you have a female injector?": no price, treatment or budget named; the model's next reading
-        return "?" in reading.normalized
+        # ... and so is a few words that name nothing to price ("xq bff zzz")
+        return "?" in reading.normalized or len(reading.normalized.split()) <= SHORT_MESSAGE_WORDS
     if intent == "complaint" and reading.budget is not None and not cues.complaint:
         return True  # "i only got 50 bucks 😭 is there anything": a buyer's budget, not a grievance
     if intent == "spam" and asks_the_spa:  # "any promo?" asks about the spa's prices: a prospect, not a seller

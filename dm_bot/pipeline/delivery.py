@@ -66,6 +66,8 @@ class Delivery:
         self.watcher: SendWatcher | None = None
         self.webhooks: WebhookSender | None = None  # serve: the spa's outbound webhook for Due-list touches
         self.webhook_delivered: Callable[[int, datetime], Awaitable[None]] | None = None  # marks the touch
+        # A touch's bot DM refused for good: the touch moves to the Due list (a person sends it another way)
+        self.touch_refused: Callable[[int, str, datetime], Awaitable[None]] | None = None
         # Why a touch's webhook must not go out after all (she opted out meanwhile ...), checked at each try
         self.webhook_suppressed: Callable[[WebhookPost], Awaitable[str | None]] | None = None
 
@@ -93,7 +95,10 @@ class Delivery:
                 await self.webhook_delivered(item.webhook.touch_id, self.clock.now())
             if self.watcher is not None:
                 self.watcher.sent(item, result, self.clock.now())
-            if not result.ok and not retry and self.undelivered is not None and _bot_reply(item):
+            touch = item.message.touch_id if item.message is not None else None
+            if not result.ok and not retry and touch is not None and self.touch_refused is not None:
+                await self.touch_refused(touch, result.error_class or result.error or "refused", self.clock.now())
+            elif not result.ok and not retry and self.undelivered is not None and _bot_reply(item):
                 try:
                     await self.undelivered(item, result)
                 except Exception:  # the row is marked failed either way; the queue entry is best effort

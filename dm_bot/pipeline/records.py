@@ -29,6 +29,7 @@ class Outgoing:
     prospect_last_at: datetime | None = None  # the prospect's last message: the platform's window runs from it
     comment_id: str | None = None  # a private reply to this comment (Send API recipient {comment_id}), issue 16
     public_reply: bool = False  # with comment_id: the public answer under the comment, not a DM
+    touch_id: int | None = None  # a lifecycle touch sent as a bot DM: refused for good, it goes to the Due list
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,7 @@ class TouchFiring:
             assert row.channel is not None and row.platform_account_id is not None and row.contact_id is not None
             outgoing = tuple(
                 Outgoing(row.account_id, row.channel, row.platform_account_id, row.contact_id, part,  # type: ignore[arg-type]
-                         prospect_last_at=row.window.last_inbound_at)
+                         prospect_last_at=row.window.last_inbound_at, touch_id=row.id)
                 for part in split_text(text, row.channel))
             return FiredTouch(row.id, row.account_id, row.kind, "sent", "bot_dm", None, text, row.conversation_id,
                               row.channel, outgoing, link)

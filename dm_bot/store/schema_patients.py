@@ -48,7 +48,8 @@ Index("ix_conversations_patient", conversations.c.patient_id)
 # under a lease when due (like `timers`), so it fires exactly once across restarts and processes.
 # state: pending (waiting for due_at) -> sent (bot DM) | due (on the Due list, waiting for staff or for her to
 # write: route "reopen" then marks it sent) | skipped (a suppression reason applied when due) | cancelled
-# (no longer applies: she booked again, the appointment was cancelled ...); due -> done (staff sent it).
+# (no longer applies: she booked again, the appointment was cancelled ...); due -> done (staff sent it); sent ->
+# due when the platform refused the bot DM for good (a closed window, a revoked token: reason says so).
 touches = Table(
     "touches",
     metadata,

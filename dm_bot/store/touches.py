@@ -145,6 +145,14 @@ class TouchesMixin:
                 items.append(outbox_item(int(out["id"]), kind, 0, item, cid or 0))
         return tuple(items)
 
+    async def touch_refused(self, touch_id: int, why: str, now: datetime) -> None:
+        """Its bot DM was refused for good (the window closed meanwhile, a revoked token): not sent after all,
+        the touch waits on the Due list for a person to send it another way."""
+        await self.db.execute(
+            "UPDATE touches SET state = 'due', route = 'due_list', reason = :r WHERE id = :i AND state = 'sent'",
+            {"i": touch_id, "r": f"the platform refused the DM ({why})"})
+        del now  # the Due list orders by due time; fired_at stays when it was tried
+
     async def touch_webhook_delivered(self, touch_id: int, now: datetime) -> None:
         """The spa's outbound webhook took the touch."""
         await self.db.execute("UPDATE touches SET webhook_at = COALESCE(webhook_at, :t) WHERE id = :i",

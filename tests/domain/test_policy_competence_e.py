@@ -77,3 +77,23 @@ def test_a_price_asked_in_an_info_reading_is_said_once(chat: Chat) -> None:
     u = replace(understood("treatment_info", "neurotoxin", language="es"), asks_price=True)
     d = chat.send("hola cuanto el botox", u)
     assert _quoted(d) == ["neurotoxin"] and text_of(d).count("$14") == 1
+
+
+# -- found by the sixth outside set (fixtures/competence/set_f.jsonl) ------------------------------------------
+
+
+def test_a_day_and_time_after_the_link_read_as_a_question_gets_the_live_page(chat: Chat) -> None:
+    chat.send("quiero reservar relleno de labios", understood("booking", "lip_filler", language="es"))
+    d = chat.send("y el sábado a las 10 hay?", understood("treatment_info", language="es"))
+    assert escalation_of(d) is None and "book.example-glow.test/lip-filler" in text_of(d)
+
+
+def test_a_price_match_asked_with_cheaper_gets_the_deals_not_the_cheapest_list(chat: Chat) -> None:
+    d = chat.send("do you price match? the place by my house is cheaper", understood("pricing"))
+    assert "3 or more" in text_of(d) and not _quoted(d)
+
+
+def test_a_question_about_the_treatment_while_a_provider_is_due_waits_for_the_provider(chat: Chat) -> None:
+    chat.send("estoy embarazada, puedo hacerme un hydrafacial?", understood("medical_concern", "facial", language="es"))
+    d = chat.send("y cuanto dura?", understood("treatment_info", language="es"))
+    assert "proveedor" in text_of(d) and not _quoted(d)

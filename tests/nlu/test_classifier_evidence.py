@@ -52,3 +52,13 @@ def test_a_short_message_is_an_opt_out_only_when_it_asks_to_stop(classifier: Spa
 def test_a_charge_for_a_treatment_that_did_not_work_is_a_complaint(classifier: SpacyClassifier) -> None:
     text = "u charged me $500 for botox that didnt even work, how much is a touch up??"
     assert classifier.classify(text).intent == "complaint"
+
+
+def test_a_few_words_that_name_nothing_to_price_are_not_a_price_question() -> None:
+    from dm_bot.nlu.classifier import load_classifier
+
+    classifier = load_classifier()
+    assert classifier.classify("xq bff zzz").intent != "pricing"
+    assert classifier.classify("prices").intent == "pricing"
+    reading = classifier.classify("what can i do with 150?")
+    assert reading.budget is not None and reading.budget.max == 150

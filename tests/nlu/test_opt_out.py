@@ -46,6 +46,10 @@ def detector() -> OptOutDetector:
         "mi hermana ya no quiere recibir sus promociones", "dejen de molestar porfa",
         # the sender's own words in quotes still count
         "i said 'stop' like 3 times",
+        # a wrong number, "how did you get my number", a threat to report, the bot told to stop messaging
+        "sorry wrong number", "numero equivocado, no soy maria", "how did u even get this number? delete it",
+        "de donde sacaron mi numero", "ill report this page if you text me again", "stop it already!!",
+        "make the bot stop from messaging me", "cancel my subscription to these promos", "ugh. take me off",
     ],
 )
 def test_every_form_of_stop_is_an_opt_out(detector: OptOutDetector, text: str) -> None:
@@ -71,6 +75,7 @@ def test_every_form_of_stop_is_an_opt_out(detector: OptOutDetector, text: str) -
         "como me doy de baja del plan mensual?", "opt out of the auto renewal please",
         "stop, wrong time, i said 4pm not 2pm", "to stop this, click here to verify your page",
         "the automated texts are fine but can someone call me, stop the automated ones and have a nurse call",
+        "wait stop im not cancelling, just moving it to 3", "pls stop charging my card twice",
     ],
 )
 def test_look_alikes_are_ruled_out_so_the_model_cannot_call_them_opt_outs(detector: OptOutDetector,
@@ -89,7 +94,9 @@ def test_look_alikes_are_ruled_out_so_the_model_cannot_call_them_opt_outs(detect
      "we help med spas cut unsubscribes by 40%, open to a quick call?",
      # someone else's words quoted: a caption, an ad
      "the caption read 'unsubscribe from dull skin' lol how much is that facial",
-     "your ad said \"opt out of aging\" and honestly im in, when can i come"],
+     "your ad said \"opt out of aging\" and honestly im in, when can i come",
+     # staying subscribed is no unsubscribe; "pretty sure" is no delight
+     "ok im staying subscribed, whats the promo"],
 )
 def test_stop_as_surprise_or_delight_and_ordinary_words_are_not_opt_outs(detector: OptOutDetector,
                                                                          text: str) -> None:

@@ -87,6 +87,13 @@ DESCRIBED = [
     "my cheek has pale patches and a few little whiteheads popping up since the voluma",
     "cant even touch my jaw where the filler went, getting worse by the hour",
     "is it normal that i'm not able to see properly out of my left eye since the tox",
+    # breathing that is off, sight going dark at the edges or smeared, a spiderweb pattern, a temperature
+    "my mom is breathing funny and her lips are swelling after the iv",
+    "cheek filler this am and now my sight on the left is going dark around the edges",
+    "since the tox my vision is smeared on one side",
+    "lip looks like a purple spiderweb after the touch up",
+    "the spot where they injected is red and hot and i'm running a temp",
+    "she can't open her eyes all the way since the temple filler",
 ]
 
 
