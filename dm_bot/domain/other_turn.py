@@ -11,8 +11,9 @@ from dm_bot.domain.sla import awaiting_human
 from dm_bot.domain.texts import Localized
 
 
-def reply(d: Draft, before: Lead, text: str) -> None:
-    """An answer to the bot's last question fills the lead; thanks gets a close; else a miss (situation 12)."""
+def reply(d: Draft, before: Lead, text: str, named: tuple[str, ...] = ()) -> None:
+    """An answer to the bot's last question fills the lead; thanks gets a close; else a miss (situation 12).
+    `named`: the treatments the message names."""
     asked = d.state.last_question
     new_treatment = d.lead.treatment is not None and d.lead.treatment != before.treatment
     if asked == "treatment" and d.lead.treatment is not None and d.lead.treatment != before.treatment:
@@ -23,6 +24,8 @@ def reply(d: Draft, before: Lead, text: str) -> None:
     elif new_treatment and asked in (None, "link") and (topics := _topics_asked_about(d, text)):
         for topic in topics:  # "do guys get botox too": the question about it, not its price
             d.say_raw(topic.pick(d.language))
+    elif new_treatment and asked in (None, "link") and "?" in text and len(named) >= 2:
+        sales.info(d, text, "treatment_info", named)  # "lip flip 👀 is it the same as filler?": what each one is
     elif new_treatment and asked in (None, "link") and "?" in text and qualify.mentions(
             text, d.pb.qualifying.detail_topics):
         sales.info(d, text, "treatment_info")  # "omg this 😍 cuanto dura?" on the lips story: how long it lasts

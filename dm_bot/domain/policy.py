@@ -203,7 +203,7 @@ def _by_intent(d: Draft, u: Understanding, text: str, before: Lead) -> None:
     }
     further = dialogue.further_answers(d, text, u.intent)
     dialogue.price_first(d, u)
-    handlers.get(u.intent, lambda: other_turn.reply(d, before, text))()
+    handlers.get(u.intent, lambda: other_turn.reply(d, before, text, u.treatments))()
     sales.also_answer(d, text, u.intent, further)
     dialogue.hold_unanswered(d, text, u)
     dialogue.person_too(d, u)

@@ -97,3 +97,9 @@ def test_a_question_about_the_treatment_while_a_provider_is_due_waits_for_the_pr
     chat.send("estoy embarazada, puedo hacerme un hydrafacial?", understood("medical_concern", "facial", language="es"))
     d = chat.send("y cuanto dura?", understood("treatment_info", language="es"))
     assert "proveedor" in text_of(d) and not _quoted(d)
+
+
+def test_two_treatments_asked_about_in_a_reaction_get_what_each_is_not_one_price(chat: Chat) -> None:
+    d = chat.send("saw ur reel on lip flip 👀 is it the same as filler?",
+                  understood("other", "neurotoxin", "dermal_filler"))
+    assert not _quoted(d) and "relax the muscles" in text_of(d) and "restores volume" in text_of(d)
