@@ -34,8 +34,8 @@ def reply(d: Draft, before: Lead, text: str, named: tuple[str, ...] = ()) -> Non
         # got lips done and hers looked weird lol") asks nothing
         sales.quote(d, [d.lead.treatment or ""])
     elif (new_treatment and asked is None and d.lead.budget_max == before.budget_max
-          and (named := d.pb.offer(d.lead.treatment)) is not None and named.info):
-        d.say_raw(named.info.pick(d.language))  # "so i saw ur reel about lips 👀": what it is, and the link offer
+          and (offer := d.pb.offer(d.lead.treatment)) is not None and offer.info):
+        d.say_raw(offer.info.pick(d.language))  # "so i saw ur reel about lips 👀": what it is, and the link offer
         if d.state.link_sent_at is None:
             d.ask("link")
     elif asked in qualify.SLOTS and d.lead == before and qualify.is_thanks(d.pb, text):
