@@ -13,8 +13,8 @@ from dm_bot.reports import numbers
 from dm_bot.web import health_view
 from dm_bot.web.auth import StaffUser, current_user, owner_required, visible_accounts
 from dm_bot.web.keys import CLOCK, REPORTS, ROUTER
-from dm_bot.web.retention_view import RETENTION_HELPERS, retention_charts
-from dm_bot.web.stats_view import HELPERS, StatsRequest, chart_data, kpis, read_request
+from dm_bot.web.retention_view import RETENTION_HELPERS, retention_charts, treatment_names
+from dm_bot.web.stats_view import HELPERS, SOURCE_LABELS, StatsRequest, chart_data, kpis, read_request
 from dm_bot.web.templating import render
 
 CSV_CHUNK = 2000  # rows per write: a large export streams instead of sitting whole in a buffer
@@ -34,10 +34,12 @@ async def stats_page(request: web.Request) -> web.Response:
     if req.period is None:
         return render(request, "stats.html", req=req, figures=None, health_banners=banners, **HELPERS)
     figures = await numbers.stats(request.app[REPORTS], req.period, req.playbooks, request.app[CLOCK].now())
-    names = dict(req.choices)
+    names, treatments = dict(req.choices), treatment_names(req.playbooks)
+    charts = retention_charts(figures, treatments, SOURCE_LABELS)
     return render(request, "stats.html", req=req, figures=figures, charts=chart_data(figures), kpis=kpis(figures),
                   dates=req.local_dates(), names=names, csv_url=f"/stats/export.csv?{req.query()}",
-                  health_banners=banners, retention_charts=retention_charts(figures), **HELPERS, **RETENTION_HELPERS)
+                  health_banners=banners, retention_charts=charts, treatment_names=treatments, **HELPERS,
+                  **RETENTION_HELPERS)
 
 
 def _filename(req: StatsRequest) -> str:

@@ -57,9 +57,9 @@ async def test_the_retention_section_draws_the_demo_patients(driver: Any, demo: 
     cohorts = await browser.js("return document.querySelectorAll('#cohort-table tbody tr').length")
     assert cohorts == 12
     rates = await browser.js("return document.getElementById('rebooking-chart').chart.data.labels")
-    assert "neurotoxin" in rates
+    assert "Botox & Dysport" in rates and "neurotoxin" not in rates  # the playbook's names, not ids
     ltv = await browser.js("return document.getElementById('ltv-chart').chart.data.labels")
-    assert len(ltv) >= 5 and "organic" in ltv
+    assert len(ltv) >= 5 and "Organic DM" in ltv and "organic" not in ltv
     routes = await browser.js("return document.getElementById('touches-chart').chart.data.labels")
     assert routes[:3] == ["Bot DM", "When she wrote again", "Due list"]
     went = await browser.js("return document.getElementById('touches-chart').chart.data.datasets[0].data")
