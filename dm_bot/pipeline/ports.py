@@ -31,6 +31,7 @@ from dm_bot.pipeline.records import (
     Snapshot,
     StoredInbound,
     Visit,
+    WebhookPost,
 )
 from dm_bot.pipeline.touch_records import FiredTouch, TouchRow
 
@@ -178,7 +179,8 @@ class Touches(Protocol):
 
     async def finish_touch(self, fired: FiredTouch, now: datetime) -> tuple[OutboxItem, ...] | None: ...
 
-    async def touch_refused(self, touch_id: int, why: str, now: datetime) -> None: ...
+    async def touch_refused(self, touch_id: int, why: str, now: datetime,
+                            hook: WebhookPost | None = None) -> tuple[OutboxItem, ...]: ...
 
     async def touch_webhook_delivered(self, touch_id: int, now: datetime) -> None: ...
 

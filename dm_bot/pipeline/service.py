@@ -84,7 +84,7 @@ class Service(FollowUps, TouchFiring, PatientStaff):
         self.delivery = Delivery(store, dict(channels), notifier, clock, self.telemetry)
         self.delivery.undelivered = self.reply_not_delivered
         self.delivery.webhook_delivered = store.touch_webhook_delivered  # a touch the spa's tool took
-        self.delivery.touch_refused = store.touch_refused  # a touch the platform refused: to the Due list
+        self.delivery.touch_refused = self.touch_refused  # a touch the platform refused: to the Due list
         self.delivery.webhook_suppressed = self.webhook_suppressed  # never to a patient suppressed meanwhile
         self.health: HealthTracker | None = None  # serve: what this process sees, for channel health
 

@@ -113,6 +113,18 @@ class TouchFiring:
         return FiredTouch(row.id, row.account_id, row.kind, "due", "due_list", None, text, row.conversation_id,
                           row.channel, (), link, hook)
 
+    async def touch_refused(self, touch_id: int, why: str, now: datetime) -> None:
+        """The platform refused a touch's bot DM for good: it moves to the Due list, and to the spa's outbound
+        webhook when the playbook has one, with the text drafted when it fired."""
+        row = await self.store.touch(touch_id, now, 0)
+        hook = None
+        if row is not None and row.account_id in self.router.accounts and row.text:
+            pb = self.router.playbook(row.account_id)
+            if pb.lifecycle.outbound_webhook:
+                hook = WebhookPost(row.id, row.account_id, pb.lifecycle.outbound_webhook,
+                                   webhook_body(pb, row, row.text, now))
+        await self.deliver(await self.store.touch_refused(touch_id, why, now, hook))
+
     async def webhook_suppressed(self, hook: WebhookPost) -> str | None:
         """Why a touch's webhook, waiting for a retry, must not go out now: she opted out, was marked do not
         contact, booked again or has an escalation open since it fired (its own cooldown does not count)."""

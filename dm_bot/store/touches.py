@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dm_bot.domain.lifecycle import Appointment, TouchPlan, plan_touches
 from dm_bot.domain.playbook import Playbook
-from dm_bot.pipeline.records import OutboxItem
+from dm_bot.pipeline.records import OutboxItem, WebhookPost
 from dm_bot.pipeline.touch_records import FiredTouch, TouchRow
 from dm_bot.store import codec
 from dm_bot.store.db import Database, Tx
@@ -145,13 +145,26 @@ class TouchesMixin:
                 items.append(outbox_item(int(out["id"]), kind, 0, item, cid or 0))
         return tuple(items)
 
-    async def touch_refused(self, touch_id: int, why: str, now: datetime) -> None:
+    async def touch_refused(self, touch_id: int, why: str, now: datetime,
+                            hook: WebhookPost | None = None) -> tuple[OutboxItem, ...]:
         """Its bot DM was refused for good (the window closed meanwhile, a revoked token): not sent after all,
-        the touch waits on the Due list for a person to send it another way."""
-        await self.db.execute(
-            "UPDATE touches SET state = 'due', route = 'due_list', reason = :r WHERE id = :i AND state = 'sent'",
-            {"i": touch_id, "r": f"the platform refused the DM ({why})"})
-        del now  # the Due list orders by due time; fired_at stays when it was tried
+        the touch waits on the Due list for a person to send it another way, and goes to the spa's outbound
+        webhook (`hook`) in the same transaction. Returns the webhook's outbox item; none when it was moved
+        already (a second part of the same DM refused too)."""
+        async with self.db.transaction() as tx:
+            moved = await tx.fetchrow(
+                "UPDATE touches SET state = 'due', route = 'due_list', reason = :r WHERE id = :i AND state = 'sent'"
+                " RETURNING account_id, conversation_id",
+                {"i": touch_id, "r": f"the platform refused the DM ({why})"})
+            if moved is None or hook is None:
+                return ()
+            cid = int(moved["conversation_id"] or 0)
+            out = await tx.fetchrow(
+                "INSERT INTO outbox (account_id, conversation_id, kind, payload, created_at, next_attempt_at)"
+                " VALUES (:a, :c, 'webhook', :p, :t, :t) RETURNING id",
+                {"a": moved["account_id"], "c": cid, "p": codec.dumps(hook), "t": codec.to_us(now)})
+            assert out is not None
+            return (outbox_item(int(out["id"]), "webhook", 0, hook, cid),)
 
     async def touch_webhook_delivered(self, touch_id: int, now: datetime) -> None:
         """The spa's outbound webhook took the touch."""

@@ -185,25 +185,33 @@ async def test_patients_due_prints_the_due_list_as_a_table_and_as_json(tmp_path:
     assert "unknown account 'nope'" in err.getvalue()
 
 
-async def test_a_bot_touch_the_platform_refuses_for_good_moves_to_the_due_list(tmp_path: Path) -> None:
+async def test_a_bot_touch_the_platform_refuses_for_good_moves_to_the_due_list_and_the_webhook(
+        tmp_path: Path, receiver: tuple[Receiver, str]) -> None:
     from dm_bot.pipeline.records import SendResult
 
-    spa = await Spa.open(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}")
-    try:
-        cid = await spa.writes("rey", channel="messenger")
-        booked = await spa.book("c-rey", "old-1", "completed", "neurotoxin", NOW - timedelta(days=900), cid)
-        assert booked.patient_id is not None
-        await spa.add_touch(booked.patient_id, booked.booking_id, "check_in", spa.clock.now() + timedelta(hours=1))
-        refused = SendResult(ok=False, error="(#10) sent outside the allowed window", retry=False,
-                             error_class="window")
-        spa.channels["messenger"].fail_always(refused)
-        escalations_before = len(await spa.store.db.fetch("SELECT id FROM escalations"))
-        await spa.step(spa.clock.now() + timedelta(hours=2), timedelta(minutes=10))
-        (touch,) = [t for t in await spa.all_touches() if t["kind"] == "check_in"]
-        assert (touch["state"], touch["route"]) == ("due", "due_list")  # not counted as sent: it was not
-        assert touch["reason"] == "the platform refused the DM (window)"
-        assert [t.id for t in await spa.store.due_touches([spa.pb.account_id])] == [touch["id"]]
-        # the Due list is where a person takes it: no VA escalation for a follow-up nobody asked for
-        assert len(await spa.store.db.fetch("SELECT id FROM escalations")) == escalations_before
-    finally:
-        await spa.close()
+    hooks, url = receiver
+    spa = await Spa.open(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}", demo(outbound_webhook=url))
+    async with aiohttp.ClientSession() as session:
+        spa.pipeline.service.delivery.webhooks = TouchWebhookSender(session, lambda account: SECRET)
+        try:
+            cid = await spa.writes("rey", channel="messenger")
+            booked = await spa.book("c-rey", "old-1", "completed", "neurotoxin", NOW - timedelta(days=900), cid)
+            assert booked.patient_id is not None
+            await spa.add_touch(booked.patient_id, booked.booking_id, "check_in", spa.clock.now() + timedelta(hours=1))
+            refused = SendResult(ok=False, error="(#10) sent outside the allowed window", retry=False,
+                                 error_class="window")
+            spa.channels["messenger"].fail_always(refused)
+            escalations_before = len(await spa.store.db.fetch("SELECT id FROM escalations"))
+            await spa.step(spa.clock.now() + timedelta(hours=2), timedelta(minutes=10))
+            (touch,) = [t for t in await spa.all_touches() if t["kind"] == "check_in"]
+            assert (touch["state"], touch["route"]) == ("due", "due_list")  # not counted as sent: it was not
+            assert touch["reason"] == "the platform refused the DM (window)"
+            assert [t.id for t in await spa.store.due_touches([spa.pb.account_id])] == [touch["id"]]
+            # the Due list and the spa's SMS tool are where a person takes it: no VA escalation for a follow-up
+            assert len(await spa.store.db.fetch("SELECT id FROM escalations")) == escalations_before
+            payload = json.loads(hooks.calls[-1][1])  # after the receiver's two 500s
+            assert (payload["touch_id"], payload["kind"], payload["text"]) == (touch["id"], "check_in", touch["text"])
+            again = {t["id"]: t for t in await spa.all_touches()}[touch["id"]]
+            assert again["webhook_at"] is not None and again["state"] == "due"
+        finally:
+            await spa.close()
