@@ -57,10 +57,10 @@ def _with_classes(pattern: str, classes: dict[str, str]) -> str:
     return pattern
 
 
-# A word spelled out letter by letter ("s t o p", "S.T.O.P") is read as the word.
 # A quotation: a span in straight quotes (curly ones are straightened by normalize) between spaces or punctuation.
 _QUOTED = re.compile(r"""(?:(?<=\s)|^)(['"])([^'"\n]{2,80}?)\1(?=[\s.,!?:;)]|$)""")
-_SPEAKER = frozenset({"i", "im", "ive", "we", "yo"})
+_SPEAKER = frozenset({"i", "im", "ive", "we", "yo"})  # a quotation after these is the sender's own words
+# A word spelled out letter by letter ("s t o p", "S.T.O.P") is read as the word.
 _SPELLED = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*]+){2,}[a-z](?![a-z0-9])")
 
 
