@@ -80,19 +80,23 @@ class TreatmentMatcher:
         return cls(lexicon, LanguageDetector.load())
 
     def find(self, text: str) -> tuple[str, ...]:
-        """Sorted canonical ids, no duplicates; () when the message names no treatment."""
+        """Canonical ids in the order the message first names them, no duplicates ("lip flip or filler?" puts
+        the lip flip first: "how much is it" that follows asks its price); () when it names no treatment."""
         words = tokens(text[:MAX_CHARS])
         if not words:
             return ()
         words, hits = self._phrases_respelt(words)
         hits += self._loose_hits(words, hits)
         fixed = [hit for hit in hits if hit.label != IGNORE and not hit.label.startswith(CONTEXT_PREFIX)]
-        found = {hit.label for hit in fixed}
+        first: dict[str, int] = {}
+        for hit in fixed:
+            first[hit.label] = min(first.get(hit.label, hit.start), hit.start)
         blocked = {i: hit.label for hit in fixed for i in range(hit.start, hit.end)}
         for hit in hits:
             if hit.label.startswith(CONTEXT_PREFIX):
-                found |= self._resolve(hit, words, blocked)
-        return tuple(sorted(found))
+                for label in self._resolve(hit, words, blocked):
+                    first[label] = min(first.get(label, hit.start), hit.start)
+        return tuple(sorted(first, key=lambda label: (first[label], label)))
 
     def _phrases_respelt(self, words: list[str]) -> tuple[list[str], list[_Hit]]:
         """The phrase hits, reading misspelt words of multi-word names as those words ("thred lift"). A
