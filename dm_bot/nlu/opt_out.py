@@ -116,11 +116,10 @@ class OptOutDetector:
 
     def read(self, text: str) -> OptOutReading:
         normalized = normalize(text)
-        unquoted = self._unquoted(normalized).replace("'", "")
+        whole, unquoted = normalized.replace("'", ""), self._unquoted(normalized).replace("'", "")
         # a stop quoted from someone else ("your text said 'reply STOP to opt out'") is no request, and rules
         # the message out as one for the model too
-        quoted = unquoted != normalized.replace("'", "") and not self._candidate_words.isdisjoint(
-            self._words(normalized.replace("'", "")))
+        quoted = unquoted != whole and not self._candidate_words.isdisjoint(self._words(whole))
         plain = _SPELLED.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), unquoted)
         if self._candidate_words.isdisjoint(self._words(plain)):
             return OptOutReading(opt_out=False, ruled_out=quoted)
