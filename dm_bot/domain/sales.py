@@ -145,6 +145,9 @@ def info(d: Draft, text: str, intent: str, named: tuple[str, ...] = ()) -> None:
     if answer is None and len(compared) >= 2:
         answers = compared[:MAX_COMPARED]
         answer = answers[0]
+    elif answer is None and compared and qualify.mentions(text, d.pb.qualifying.offer_questions):
+        answers = compared[:1]  # "u guys do lips?": we do, and what it is
+        answer = answers[0]
     if answer is None and priced:
         next_step(d)  # "chem peel $?": the price was the question
         return

@@ -103,3 +103,8 @@ def test_two_treatments_asked_about_in_a_reaction_get_what_each_is_not_one_price
     d = chat.send("saw ur reel on lip flip 👀 is it the same as filler?",
                   understood("other", "neurotoxin", "dermal_filler"))
     assert not _quoted(d) and "relax the muscles" in text_of(d) and "restores volume" in text_of(d)
+
+
+def test_whether_the_spa_does_an_offered_treatment_gets_what_it_is_not_a_holding_reply(chat: Chat) -> None:
+    d = chat.send("u guys do lips?", understood("treatment_info", "lip_filler"))
+    assert escalation_of(d) is None and "hyaluronic acid" in text_of(d)
