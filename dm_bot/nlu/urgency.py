@@ -71,7 +71,8 @@ class UrgencyDetector:
         return result
 
     def _spell(self, word: str) -> str | None:
-        """The cue word `word` is a typo of: two neighbouring letters swapped ("bruies"), or a letter doubled.
+        """The cue word `word` is a typo of: two neighbouring letters swapped ("bruies"), a letter doubled, or a
+        plural's s spelt z.
 
         Nothing looser: a changed letter turns ordinary words into symptoms ("cancel" -> "cancer").
         """
@@ -86,6 +87,9 @@ class UrgencyDetector:
             single = _DOUBLED.sub(r"\1", word)
             if match is None and single != word:
                 match = self._lexicon.typo_singles.get(single)  # "greey", "losst", "bllurry"
+            if match is None and word.endswith("z"):
+                plural = word[:-1] + "s"  # a plural spelt with z: "blisterz", "hivez"
+                match = plural if plural in self._lexicon.index else None
         if len(self._typos) >= TYPO_CACHE_LIMIT:
             self._typos.clear()
         self._typos[word] = match
