@@ -42,6 +42,8 @@ SHARED_LISTS = (
     "reaction_openers",
     "reaction_objects",
     "continuations",
+    "claims",
+    "all_clear",
 )
 
 Span = tuple[int, int]
@@ -77,13 +79,15 @@ class CueLexicon:
     typo_targets: dict[tuple[str, int], tuple[str, ...]]  # (first letter, length) -> one-word symptom cues
     typo_singles: dict[str, str]  # a cue word with doubled letters made single ("blury") -> the cue word
     index: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # first token -> (phrase, labels)
-    laughing_emoji: tuple[str, ...] = ()  # read as the word "lol" (a `laughter` word): 😂 🤣 💀
+    # emoji read as words, which tokens() keeps and emoji it drops: laughing ones as "lol" (a `laughter` word),
+    # others as what they stand for ("🫁" lungs)
+    emoji_words: tuple[tuple[str, str], ...] = ()
 
-    def laughter_marks(self, text: str) -> str:
-        """The text with each laughing emoji made the word "lol", which tokens() keeps and emoji it drops."""
-        for mark in self.laughing_emoji:
+    def emoji_marks(self, text: str) -> str:
+        """The text with each emoji of `emoji_words` made its word."""
+        for mark, word in self.emoji_words:
             if mark in text:
-                text = text.replace(mark, " lol ")
+                text = text.replace(mark, f" {word} ")
         return text
 
     @classmethod
@@ -116,8 +120,17 @@ class CueLexicon:
                     targets.setdefault((word[0], len(word)), []).append(word)
         typo_targets = {shape: tuple(words) for shape, words in targets.items()}
         index_by_first = {first: tuple(entries) for first, entries in index.items()}
-        laughing = tuple(str_list(data, "laughing_emoji", path))
-        return cls(urgent, medical, skip, typo_targets, singles, index_by_first, laughing)
+        emoji = [(mark, "lol") for mark in str_list(data, "laughing_emoji", path)] + _emoji_words(data, path)
+        # longest first: "😵‍💫" before the "😵" it starts with
+        emoji.sort(key=lambda pair: -len(pair[0]))
+        return cls(urgent, medical, skip, typo_targets, singles, index_by_first, tuple(emoji))
+
+
+def _emoji_words(data: dict[str, Any], path: Path) -> list[tuple[str, str]]:
+    words = data.get("emoji_words", {})
+    if not isinstance(words, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in words.items()):
+        raise ValueError(f"{path}: 'emoji_words' must map each emoji to a word")
+    return list(words.items())
 
 
 def _in_rule_group(labels: list[str]) -> bool:
@@ -182,15 +195,17 @@ class Analysis:
     def of(cls, words: list[str], lexicon: CueLexicon, spell: Callable[[str], str | None]) -> Analysis:
         """`spell` maps an unknown word to the cue word it is a typo of, if any."""
         found: dict[str, list[Span]] = {}
+        covered = 0  # a word inside a phrase found already is that phrase's ("cold sores"), never a typo
         for i, word in enumerate(words):
             entries = lexicon.index.get(word)
-            if entries is None and len(word) >= MIN_TYPO_LENGTH:
+            if entries is None and len(word) >= MIN_TYPO_LENGTH and i >= covered:
                 corrected = spell(word)
                 entries = () if corrected is None else lexicon.index.get(corrected, ())
                 if corrected is not None:
                     words[i] = corrected
             for phrase, labels in entries or ():
                 if len(phrase) == 1 or tuple(words[i : i + len(phrase)]) == phrase:
+                    covered = max(covered, i + len(phrase))
                     for label in labels:
                         found.setdefault(label, []).append((i, i + len(phrase)))
         sentence_starts = {start for start, _ in found.get("sentence_breaks", ())}

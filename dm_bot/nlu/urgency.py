@@ -28,7 +28,8 @@ class Signals:
     urgent: bool
     medical: bool
     # An emergency's words are there but ruled out: negated ("no blisters"), over ("it healed"), a question
-    # about a risk, an ordinary bruise. The model's own urgent reading must not bring it back.
+    # about a risk, an ordinary bruise; or the sender says its signs are absent ("no pain, vision is fine"). The
+    # model's own urgent reading must not bring it back.
     ruled_out: bool = False
 
 
@@ -56,23 +57,28 @@ class UrgencyDetector:
         last = self._last
         if last is not None and last[0] == text:
             return last[1]
-        words = tokens(self._lexicon.laughter_marks(text[:MAX_CHARS]))
+        words = tokens(self._lexicon.emoji_marks(text[:MAX_CHARS]))
         found = Analysis.of(words, self._lexicon, self._spell)
         # Only rules whose first group occurs can hold; most messages have none.
         urgent_rules = [rule for rule in self._lexicon.urgent if rule.anchor in found.found]
         medical_rules = [rule for rule in self._lexicon.medical if rule.anchor in found.found]
         urgent = any(self._holds(rule, found, urgent=True) for rule in urgent_rules)
         medical = urgent or any(self._holds(rule, found, urgent=False) for rule in urgent_rules + medical_rules)
-        ruled_out = not urgent and any(
-            self._parts(rule, found, anchor) is not None for rule in urgent_rules for anchor in found.spans(rule.anchor)
+        ruled_out = not urgent and (
+            bool(found.spans("all_clear"))
+            or any(
+                self._parts(rule, found, anchor) is not None
+                for rule in urgent_rules
+                for anchor in found.spans(rule.anchor)
+            )
         )
         result = Signals(urgent=urgent, medical=medical, ruled_out=ruled_out)
         self._last = (text, result)
         return result
 
     def _spell(self, word: str) -> str | None:
-        """The cue word `word` is a typo of: two neighbouring letters swapped ("bruies"), a letter doubled, or a
-        plural's s spelt z.
+        """The cue word `word` is a typo of: two neighbouring letters swapped ("bruies"), a letter doubled, a
+        plural's s spelt z, a dropped g, or an s of "'s" or a plural on a cue word.
 
         Nothing looser: a changed letter turns ordinary words into symptoms ("cancel" -> "cancer").
         """
@@ -87,9 +93,13 @@ class UrgencyDetector:
             single = _DOUBLED.sub(r"\1", word)
             if match is None and single != word:
                 match = self._lexicon.typo_singles.get(single)  # "greey", "losst", "bllurry"
-            if match is None and word.endswith("z"):
-                plural = word[:-1] + "s"  # a plural spelt with z: "blisterz", "hivez"
-                match = plural if plural in self._lexicon.index else None
+            index = self._lexicon.index
+            if match is None and word.endswith("z") and word[:-1] + "s" in index:
+                match = word[:-1] + "s"  # a plural spelt with z: "blisterz", "hivez"
+            elif match is None and word.endswith("in") and word + "g" in index:
+                match = word + "g"  # a dropped g: "swellin", "throbbin"
+            elif match is None and word.endswith("s") and word[:-1] in index:
+                match = word[:-1]  # "vision's" read "visions", "everything's" read "everythings"
         if len(self._typos) >= TYPO_CACHE_LIMIT:
             self._typos.clear()
         self._typos[word] = match
@@ -102,6 +112,9 @@ class UrgencyDetector:
             if parts is None or self._blocked(rule, found, anchor) or _negated(found, parts):
                 continue
             sentence = found.sentence[anchor[0]]
+            # a question about a risk the sender then says is theirs ("does filler ever make skin go white? bc
+            # mine is rn") describes it
+            claimed = any(start > anchor[0] for start, _ in found.spans("claims"))
             # laughter makes an idiom of it, unless the sentence ties it to a treatment ("lol i blacked out
             # after my tattoo removal")
             if rule.figurative and _laughing(found, anchor) and not found.in_sentence("treatment_link", sentence):
@@ -113,14 +126,16 @@ class UrgencyDetector:
             # An emergency counts whoever it happened to ("her lip hurts so bad"); a general question about a
             # treatment ("do peels cause blisters?", "el microneedling duele mucho?") describes none. A milder
             # symptom counts for the sender's own.
-            if personal and not _about_someone(found, sentence, rule.personal, urgent):
+            if personal and not claimed and not _about_someone(found, sentence, rule.personal, urgent):
                 continue
-            if rule.personal == "statement" and _general_question(found, sentence):
+            if rule.personal == "statement" and not claimed and _general_question(found, sentence):
                 continue
             # A worry about the future is never an emergency, and is a medical matter only for a clinical word.
-            if (urgent or rule.personal == "always") and _hypothetical(found, sentence, min(s for s, _ in parts)):
+            if (urgent or rule.personal == "always") and not claimed and _hypothetical(
+                found, sentence, min(s for s, _ in parts)
+            ):
                 continue
-            if urgent and _over(found, sentence, found.clause[anchor[0]]):
+            if urgent and _over(found, sentence, found.clause[anchor[0]], anchor[0]):
                 continue
             if not urgent and _asks_downtime(found, sentence):
                 continue
@@ -207,15 +222,23 @@ def _reacting(found: Analysis, sentence: int) -> bool:
     )
 
 
-def _over(found: Analysis, sentence: int, clause: int) -> bool:
+def _over(found: Analysis, sentence: int, clause: int, cue: int) -> bool:
     """The sentence tells of a past episode that is over ("2 yrs ago", "it healed"), and the cue's own clause
     does not say it is happening now."""
     not_negating = {start for start, _ in found.spans("not_negating")}
     negated = {end for _, end in found.spans("negations") if end not in not_negating}
-    history = [start for start, _ in found.spans("history") if found.sentence[start] == sentence]
-    if not history or any(start in negated for start in history):  # "it never went away": not over
+    history = [(start, end) for start, end in found.spans("history") if found.sentence[start] == sentence]
+    if not history or any(start in negated for start, _ in history):  # "it never went away": not over
         return False
-    return not any(found.clause[start] == clause for start, _ in found.spans("present"))
+    # A present word counts when it is not part of the history ("went pink again") and no history lies between
+    # it and the cue ("she fainted 20 yrs ago and now she's scared" is over; "last month, and now it's white" not).
+    inside = {i for start, end in history for i in range(start, end)}
+    return not any(
+        found.clause[start] == clause
+        and start not in inside
+        and not any(min(start, cue) < h < max(start, cue) for h, _ in history)
+        for start, _ in found.spans("present")
+    )
 
 
 def _about_someone(found: Analysis, sentence: int, personal: str, urgent: bool) -> bool:

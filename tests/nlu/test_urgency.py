@@ -353,3 +353,71 @@ def test_a_group_may_name_a_shared_word_list_and_an_unknown_one_names_the_file(t
                       encoding="utf-8")
     with pytest.raises(ValueError, match=r"urgency.yaml: no word list 'filler_area'"):
         UrgencyDetector.load(broken)
+
+
+# -- how people say it without the textbook word: emoji, pronouns, spellings, feelings ----------------------------
+
+URGENT_UNTEXTBOOK = [
+    # emoji standing for words
+    "🫁😵‍💫 since my b12 shot, cant breathe right",
+    # a colour said of what the sentence named before ("now theyre like purple")
+    "got my lips done at a friends place yesterday and now theyre like grey and white",
+    # spellings: a plural with z, a dropped g, an "'s"
+    "blisterz all over my cheek after the co2",
+    "lip is swellin and my throat is swellin up too",
+    "my dad's vision's gone dim on one side since the botox",
+    # the sender says a risk they asked about is theirs
+    "can filler make your skin go white? asking bc mine is rn above my lip",
+    # feelings, not symptom words
+    "breathing feels like theres an elephant sitting on my chest since the iv",
+    "my heart feels squeezed and im clammy, had pellets put in today",
+    "lip is cold to the touch and kinda tight since the filler this morning",
+    "its been 2 days and its unbearable in my cheek where the filler went",
+    "everything looks smudgy out of my right eye since the forehead tox",
+    "mom is holding her chest in your lobby saying it aches",
+    "raised water bubbles on my face where the ipl was",
+    "lost some of the vision in my left eye after the nose filler",
+    "not me seeing double after my tox 💀 is that normal",
+]
+
+NOT_URGENT_UNTEXTBOOK = [
+    # the sender says the signs are absent
+    "droopy brow after botox, kinda annoying but no pain and vision is fine",
+    # an episode that is over, however the years are said
+    "my aunt fainted at a spa like 15 yrs ago and now she's nervous, can she book a consult",
+    "back in 2020 my lip went white after filler somewhere else, dissolved it, all good. can i get a top up?",
+    "they saw some blanching and it went pink again right away, just checking in",
+    # colours that are costumes, the weather or a pet's trouble
+    "did blue lips and a white face for halloween lol, botox deals?",
+    "our dog's tongue is swollen from a wasp lol, can i still come at 3",
+    # reactions and reports
+    "almost passed out when i told my husband what i spent lmao",
+    "hypothetically what do you do if someone faints during an iv",
+    "been reading about necrosis from filler, how often does it happen",
+    "can't see the difference 3 weeks after botox, kinda annoyed",
+    "the cold sores i get are a lot worse in winter, can i still get lip filler",
+]
+
+
+@pytest.mark.parametrize("text", URGENT_UNTEXTBOOK)
+def test_an_emergency_told_without_its_textbook_word_is_urgent(detector: UrgencyDetector, text: str) -> None:
+    assert detector.is_urgent(text)
+
+
+@pytest.mark.parametrize("text", NOT_URGENT_UNTEXTBOOK)
+def test_an_all_clear_an_old_episode_a_costume_or_a_report_is_not_urgent(detector: UrgencyDetector,
+                                                                        text: str) -> None:
+    assert not detector.is_urgent(text)
+
+
+def test_an_all_clear_rules_out_the_models_own_urgent_reading(detector: UrgencyDetector) -> None:
+    signals = detector.signals("eyelid a bit droopy after tox, no pain, vision is fine")
+    assert not signals.urgent and signals.ruled_out
+
+
+def test_emoji_words_must_map_each_emoji_to_a_word(tmp_path: Path) -> None:
+    source = INTENTS_DIR / "urgency.yaml"
+    broken = tmp_path / "urgency.yaml"
+    broken.write_text(source.read_text(encoding="utf-8").replace('"🫁": lungs', '"🫁": [lungs]', 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"urgency.yaml: 'emoji_words' must map each emoji to a word"):
+        UrgencyDetector.load(broken)
