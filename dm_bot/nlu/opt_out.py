@@ -51,6 +51,11 @@ def _pairs(line: str) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(line.split())]
 
 
+def _phrases(line: str) -> set[str]:
+    """The words of a line and its pairs of neighbouring words."""
+    return {*line.split(), *_pairs(line)}
+
+
 def _with_classes(pattern: str, classes: dict[str, str]) -> str:
     for name, alternatives in classes.items():
         pattern = pattern.replace("{" + name + "}", alternatives)
@@ -83,6 +88,7 @@ class OptOutDetector:
         self._quote_markers = frozenset(data["quote_markers"])
         self._delight_words = frozenset(w for w in data["delight"] if w.isascii())
         self._delight_marks = tuple(w for w in data["delight"] if not w.isascii())
+        self._serious = frozenset(data["serious"])
         self._longest = max(len(p.split()) for p in self._commands | self._fillers | self._openers)
         self._requests = compiled("requests")
         self._contact = compiled("contact_requests")
@@ -104,8 +110,8 @@ class OptOutDetector:
     def load(cls, path: Path | None = None) -> OptOutDetector:
         source = lexicon_path("opt_out.yaml", path)
         raw = load_mapping(source)
-        keys = ("common", "spelling", "keep", "commands", "fillers", "delight", "statement_openers", "quote_markers",
-                *_PATTERN_KEYS)
+        keys = ("common", "spelling", "keep", "commands", "fillers", "delight", "serious", "statement_openers",
+                "quote_markers", *_PATTERN_KEYS)
         unknown = sorted(set(raw) - {*keys, "classes"})
         if unknown:
             raise ValueError(f"{source}: unknown key {unknown[0]!r}")
@@ -146,6 +152,9 @@ class OptOutDetector:
             # a request asked back in delight is an echo: "leave me alone? no way, im obsessed with this page"
             echoed = [(starts[n], starts[n] + len(lines[n])) for n, (_, asks) in enumerate(sentences) if asks]
             spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in echoed)]
+            # but a command said in earnest stands ("yall in my dms more than my ex 😭 stop fr")
+            earnest = [n for n in commanded if not self._serious.isdisjoint(_phrases(lines[n]))]
+            spans += [(starts[n], starts[n] + len(lines[n])) for n in earnest]
         elif commanded:
             spans += [(starts[number], starts[number] + len(lines[number])) for number in commanded]
         kept = [s for s in spans if not any(s[0] < e[1] and e[0] < s[1] for e in exceptions)]
@@ -180,7 +189,7 @@ class OptOutDetector:
     def _delighted(self, text: str, lines: list[str]) -> bool:
         if any(mark in text for mark in self._delight_marks):
             return True
-        return not self._delight_words.isdisjoint({w for line in lines for w in (*line.split(), *_pairs(line))})
+        return not self._delight_words.isdisjoint({w for line in lines for w in _phrases(line)})
 
     def _words(self, sentence: str) -> list[str]:
         known = self._corrections

@@ -15,6 +15,17 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
+from dm_bot.nlu.cue_scope import (
+    about_someone,
+    asks_downtime,
+    gap,
+    general_question,
+    hypothetical,
+    laughing,
+    negated,
+    over,
+    reacting,
+)
 from dm_bot.nlu.cues import NEAR_BLOCK_REACH, NEGATION_REACH, Analysis, CueLexicon, CueRule, Span, tokens
 from dm_bot.nlu.data import lexicon_path
 
@@ -109,7 +120,7 @@ class UrgencyDetector:
         """Some anchor of the rule has its other groups nearby and is neither negated nor blocked."""
         for anchor in found.spans(rule.anchor):
             parts = self._parts(rule, found, anchor)
-            if parts is None or self._blocked(rule, found, anchor) or _negated(found, parts):
+            if parts is None or self._blocked(rule, found, anchor) or negated(found, parts):
                 continue
             sentence = found.sentence[anchor[0]]
             # a question about a risk the sender then says is theirs ("does filler ever make skin go white? bc
@@ -117,27 +128,27 @@ class UrgencyDetector:
             claimed = any(start > anchor[0] for start, _ in found.spans("claims"))
             # laughter makes an idiom of it, unless the sentence ties it to a treatment ("lol i blacked out
             # after my tattoo removal")
-            if rule.figurative and _laughing(found, anchor) and not found.in_sentence("treatment_link", sentence):
+            if rule.figurative and laughing(found, anchor) and not found.in_sentence("treatment_link", sentence):
                 continue
             # a reaction to prices or results ("fainting at how affordable this is") is a figure of speech too
-            if _reacting(found, sentence) and not found.in_sentence("treatment_link", sentence):
+            if reacting(found, sentence) and not found.in_sentence("treatment_link", sentence):
                 continue
             personal = rule.personal == "always" or (urgent and rule.personal == "urgent")
             # An emergency counts whoever it happened to ("her lip hurts so bad"); a general question about a
             # treatment ("do peels cause blisters?", "el microneedling duele mucho?") describes none. A milder
             # symptom counts for the sender's own.
-            if personal and not claimed and not _about_someone(found, sentence, rule.personal, urgent):
+            if personal and not claimed and not about_someone(found, sentence, rule.personal, urgent):
                 continue
-            if rule.personal == "statement" and not claimed and _general_question(found, sentence):
+            if rule.personal == "statement" and not claimed and general_question(found, sentence):
                 continue
             # A worry about the future is never an emergency, and is a medical matter only for a clinical word.
-            if (urgent or rule.personal == "always") and not claimed and _hypothetical(
+            if (urgent or rule.personal == "always") and not claimed and hypothetical(
                 found, sentence, min(s for s, _ in parts)
             ):
                 continue
-            if urgent and _over(found, sentence, found.clause[anchor[0]], anchor[0]):
+            if urgent and over(found, sentence, found.clause[anchor[0]], anchor[0]):
                 continue
-            if not urgent and _asks_downtime(found, sentence):
+            if not urgent and asks_downtime(found, sentence):
                 continue
             return True
         return False
@@ -148,10 +159,10 @@ class UrgencyDetector:
         sentence = found.sentence[anchor[0]]
         for group in range(1, rule.groups):
             near = [
-                (_gap(anchor, span), span)
+                (gap(anchor, span), span)
                 for span in found.spans(f"{rule.label}g{group}")
                 if found.sentence[span[0]] == sentence
-                and _gap(anchor, span) <= rule.window
+                and gap(anchor, span) <= rule.window
                 and (span[1] <= anchor[0] or span[0] >= anchor[1])  # another word, not a part of the anchor
             ]
             if not near:
@@ -166,144 +177,11 @@ class UrgencyDetector:
         reaches = ((f"{rule.label}b", max(rule.window, NEGATION_REACH)), (f"{rule.label}n", NEAR_BLOCK_REACH))
         return any(
             found.sentence[span[0]] == sentence
-            and _gap(anchor, span) <= reach
-            and not _negated(found, [span])  # "bluish, not like a bruise": the bruise is ruled out, not the blue
+            and gap(anchor, span) <= reach
+            and not negated(found, [span])  # "bluish, not like a bruise": the bruise is ruled out, not the blue
             for label, reach in reaches
             for span in found.spans(label)
         )
-
-
-def _gap(a: Span, b: Span) -> int:
-    """Words between two spans (0 when adjacent or overlapping)."""
-    return max(0, b[0] - a[1], a[0] - b[1])
-
-
-def _negated(found: Analysis, parts: list[Span]) -> bool:
-    """A negation up to NEGATION_REACH words before the cue or between its parts, in the clause of the part it
-    precedes ("red bumps, no fever": the fever is negated though the red is in another clause)."""
-    cue = {i for start, end in parts for i in range(start, end)}
-    first = min(start for start, _ in parts)
-    last = max(end for _, end in parts)
-    reach = set(range(max(first - NEGATION_REACH, 0), last)) - cue
-    starts = sorted(start for start, _ in parts)
-    not_negating = {start for start, _ in found.spans("not_negating")}
-    # "prob nothing but ...", "dont freak out, ...": playing it down negates nothing
-    downplayed = {i for start, end in found.spans("downplay") for i in range(start, end)}
-    for start, end in found.spans("negations"):
-        if start not in reach or end in not_negating or start in downplayed:
-            continue
-        following = next((s for s in starts if s > start), first)
-        if found.clause[start] == found.clause[following]:
-            return True
-    return False
-
-
-FIGURE_REACH = 5  # laughter this many words from an idiomatic cue makes it a figure of speech
-
-
-def _laughing(found: Analysis, anchor: Span) -> bool:
-    """Laughter next to the cue in its sentence ("i cant breathe 😂", "lmao im dying"): a figure of speech."""
-    sentence = found.sentence[anchor[0]]
-    return any(
-        found.sentence[start] == sentence and _gap(anchor, (start, end)) <= FIGURE_REACH
-        for start, end in found.spans("laughter")
-    )
-
-
-REACTION_REACH = 5  # "when i saw ur lip flip results": the object this many words after the opener
-
-
-def _reacting(found: Analysis, sentence: int) -> bool:
-    """The sentence ties its cue to seeing prices, results or posts ("went white as a ghost when i saw my bill")."""
-    objects = [start for start, _ in found.spans("reaction_objects") if found.sentence[start] == sentence]
-    return any(
-        found.sentence[start] == sentence and any(end <= o <= end + REACTION_REACH for o in objects)
-        for start, end in found.spans("reaction_openers")
-    )
-
-
-def _over(found: Analysis, sentence: int, clause: int, cue: int) -> bool:
-    """The sentence tells of a past episode that is over ("2 yrs ago", "it healed"), and the cue's own clause
-    does not say it is happening now."""
-    not_negating = {start for start, _ in found.spans("not_negating")}
-    negated = {end for _, end in found.spans("negations") if end not in not_negating}
-    history = [(start, end) for start, end in found.spans("history") if found.sentence[start] == sentence]
-    if not history or any(start in negated for start, _ in history):  # "it never went away": not over
-        return False
-    # A present word counts when it is not part of the history ("went pink again") and no history lies between
-    # it and the cue ("she fainted 20 yrs ago and now she's scared" is over; "last month, and now it's white" not).
-    inside = {i for start, end in history for i in range(start, end)}
-    return not any(
-        found.clause[start] == clause
-        and start not in inside
-        and not any(min(start, cue) < h < max(start, cue) for h, _ in history)
-        for start, _ in found.spans("present")
-    )
-
-
-def _about_someone(found: Analysis, sentence: int, personal: str, urgent: bool) -> bool:
-    """A `personal` cue describes what is happening to a person: the sender (for any cue), or, for an emergency,
-    anyone the sentence names (`personal: true`) or no one in particular but not asked in general (`urgent`)."""
-    if not urgent:
-        return _about_sender(found, sentence)
-    if personal == "urgent":
-        return not _general_question(found, sentence)
-    return _about_sender(found, sentence) or (
-        found.in_sentence("third_person", sentence) and not _general_question(found, sentence)
-    )
-
-
-def _about_sender(found: Analysis, sentence: int) -> bool:
-    """The sentence is about the sender's own experience, not a general question about a treatment."""
-    after_treatment = found.in_sentence("after_treatment", sentence)
-    if not after_treatment and not found.in_sentence("first_person", sentence):
-        return False
-    return after_treatment or not _general_question(found, sentence)
-
-
-def _general_question(found: Analysis, sentence: int) -> bool:
-    """A question about a treatment ("does PRP hurt a lot?"), not about oneself ("is it normal my lip hurts?")."""
-    return _is_question(found, sentence) and not found.in_sentence("first_person_subject", sentence)
-
-
-def _is_question(found: Analysis, sentence: int) -> bool:
-    """Ends in "?" and opens like a question, or opens with an auxiliary ("does it hurt a lot lol")."""
-    opener = found.opener[sentence]
-    if opener in _words(found, "question_auxiliaries", sentence):
-        return True
-    return found.asks[sentence] and opener in _words(found, "question_openers", sentence)
-
-
-def _words(found: Analysis, label: str, sentence: int) -> set[str]:
-    return {found.words[s] for s, _ in found.spans(label) if found.sentence[s] == sentence}
-
-
-def _hypothetical(found: Analysis, sentence: int, start: int) -> bool:
-    """A question about a risk or the future, not a description of what is happening. A sentence that goes on
-    with an example ("is it possible to be allergic to botox? like throat swelling?") asks what the one before did."""
-    if found.in_sentence("hypothetical", sentence, before=start):
-        return True
-    if sentence > 0 and found.opener[sentence] in _words(found, "continuations", sentence):
-        previous = [s for s, _ in found.spans("hypothetical") if found.sentence[s] == sentence - 1]
-        if previous:
-            return True
-    clause = found.clause[start]
-    if any(found.clause[s] == clause and s < start for s, _ in found.spans("hypothetical_in_clause")):
-        return True
-    opener = found.opener[sentence]
-    if opener in _words(found, "question_openers", sentence) and found.in_sentence("cause_words", sentence):
-        return True
-    return found.asks[sentence] and opener in _words(found, "hypothetical_openers", sentence)
-
-
-def _asks_downtime(found: Analysis, sentence: int) -> bool:
-    """A downtime question ("how long does swelling last"): treatment_info, not a described symptom."""
-    if found.in_sentence("pointing", sentence):
-        return False  # "how long will my swelling last?" is about a symptom the sender has
-    return any(
-        found.sentence[s] == sentence and (s == 0 or found.sentence[s - 1] != sentence)
-        for s, _ in found.spans("downtime_openers")
-    )
 
 
 @lru_cache(maxsize=1)

@@ -135,3 +135,46 @@ def test_any_text_gets_a_reading_never_an_exception(detector: OptOutDetector, te
 def test_a_pasted_wall_of_look_alikes_and_emoji_is_read_as_what_it_is(detector: OptOutDetector) -> None:
     text = ("stop by, take me off the 3pm slot, how do i stop bruising? " * 90)[:5000] + " 😂" * 1000
     assert detector.read(text) == OptOutReading(opt_out=False, ruled_out=True)
+
+
+# -- opt-outs said indirectly, and their look-alikes ---------------------------------------------------------------
+
+INDIRECT_OPT_OUTS = [
+    "could you remove me from your texts? moved away, thanks",
+    "quit texting me about the membership, not interested",
+    "no more filler specials please im good",
+    "keep texting me and im blocking + reporting",
+    "blocked. reported.",
+    "how can i make these texts stop",
+    "ill pass on any future promos 🙏",
+    "nah, no more of these pls",
+    "i already replied STOP to the texts and now ur in my dms. stop everywhere",
+    "saquen este numero de su lista por favor",
+    "please forget you ever had my number",
+    "lmao yall text more than my ex 😭 stop fr",
+]
+
+INDIRECT_LOOK_ALIKES = [
+    "my old tattoo of a snake on my arm is fading, can you remove it? price?",
+    "i unsubscribed from your texts by mistake, how do i get the deals again",
+    "leave me alone 😂 jk, how much is a lip flip",
+    "no dejen de mandarme las ofertas jaja",
+    "stop sending me the wrong time in the reminders lol, is it 3 or 4?",
+    "my husband needs to stop texting me at work lol. anyway any botox openings friday",
+    "unsubscribe me from wrinkles 😩 what do you recommend",
+    "should i unsubscribe from my sister lol she sends me all your reels, how much is a hydrafacial",
+    "stop sending me pics of the menu lol just tell me the price of microneedling",
+    "no me manden mensajes antes de las 5 porfa, pero si quiero la cita",
+    "the bot is stuck, make it stop and get me a person",
+]
+
+
+@pytest.mark.parametrize("text", INDIRECT_OPT_OUTS)
+def test_an_opt_out_said_indirectly_is_read(detector: OptOutDetector, text: str) -> None:
+    assert detector.read(text).opt_out
+
+
+@pytest.mark.parametrize("text", INDIRECT_LOOK_ALIKES)
+def test_a_joke_a_timing_a_correction_or_someone_elses_stop_is_no_opt_out(detector: OptOutDetector,
+                                                                         text: str) -> None:
+    assert not detector.read(text).opt_out
