@@ -80,6 +80,9 @@ class Understanding:
     mixed: bool = False  # the words are as much one language as the other ("me sale caro jaja, any promos?")
     asks_person: bool = False  # also asks for a person or a call ("how much is kybella and can someone call me")
     asks_booking: bool = False  # says in so many words that she wants an appointment ("can i come in", "book me")
+    # also asks for no more messages, whatever its intent: "Please stop. I'm going through chemo" is a medical
+    # concern (it wins) whose sender must still get no nudge or campaign
+    asks_stop: bool = False
 
     @property
     def loose_booking(self) -> bool:

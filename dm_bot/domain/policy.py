@@ -87,7 +87,7 @@ def _while_paused(d: Draft, u: Understanding, owns_thread: bool) -> None:
         care.medical(d, urgent=True)
     elif u.urgent:
         d.escalate("urgent", "medical_emergency")
-    elif u.intent == "opt_out":
+    if u.intent == "opt_out" or u.asks_stop:
         care.opt_out(d, reply=False)
     elif u.intent == "spam":
         care.spam(d)
@@ -98,6 +98,8 @@ def _route(d: Draft, turn: Turn, before: Lead, spoken: bool) -> None:
     # Precedence: safety first (medical), then what must never get sales content or a reply.
     if u.urgent or intent == "medical_concern":
         care.medical(d, u.urgent)
+        if u.asks_stop:  # "Please stop. I'm going through chemo": the concern goes to a provider, no nudge ever
+            care.opt_out(d, reply=False)
         if not u.urgent:  # "...after botox? and whats ur cancellation policy": the visit fact too (rules 17, 27)
             dialogue.visit_facts(d, text)
     elif intent == "spam":

@@ -176,6 +176,7 @@ class SpacyClassifier:
             mixed=mixed,
             asks_person=cues.person_request,
             asks_booking=cues.booking,
+            asks_stop=cues.opt_out,
             tone=reading.tone,
         )
 

@@ -32,7 +32,7 @@ def negated(found: Analysis, parts: list[Span]) -> bool:
     return False
 
 
-FIGURE_REACH = 5  # laughter this many words from an idiomatic cue makes it a figure of speech
+FIGURE_REACH = 7  # laughter this many words from an idiomatic cue makes it a figure of speech
 
 
 def laughing(found: Analysis, anchor: Span) -> bool:
@@ -49,6 +49,8 @@ REACTION_REACH = 5  # "when i saw ur lip flip results": the object this many wor
 
 def reacting(found: Analysis, sentence: int) -> bool:
     """The sentence ties its cue to seeing prices, results or posts ("went white as a ghost when i saw my bill")."""
+    if found.in_sentence("reactions", sentence):
+        return True
     objects = [start for start, _ in found.spans("reaction_objects") if found.sentence[start] == sentence]
     return any(
         found.sentence[start] == sentence and any(end <= o <= end + REACTION_REACH for o in objects)
@@ -61,7 +63,12 @@ def over(found: Analysis, sentence: int, clause: int, cue: int) -> bool:
     does not say it is happening now."""
     not_negating = {start for start, _ in found.spans("not_negating")}
     negated = {end for _, end in found.spans("negations") if end not in not_negating}
-    history = [(start, end) for start, end in found.spans("history") if found.sentence[start] == sentence]
+    comparing = {end for _, end in found.spans("comparisons")}  # "worse than last time" compares
+    history = [
+        (start, end)
+        for start, end in found.spans("history")
+        if found.sentence[start] == sentence and start not in comparing
+    ]
     if not history or any(start in negated for start, _ in history):  # "it never went away": not over
         return False
     # A present word counts when it is not part of the history ("went pink again") and no history lies between
@@ -123,6 +130,12 @@ def hypothetical(found: Analysis, sentence: int, start: int) -> bool:
             return True
     clause = found.clause[start]
     if any(found.clause[s] == clause and s < start for s, _ in found.spans("hypothetical_in_clause")):
+        return True
+    # "if my lip turns white, what do i do? asking before my appointment": a condition or a question, with the
+    # treatment ahead ("is chest pain a side effect of semaglutide? asking before i start")
+    if found.spans("treatment_ahead") and (
+        found.asks[sentence] or any(found.clause[s] == clause and s < start for s, _ in found.spans("conditionals"))
+    ):
         return True
     opener = found.opener[sentence]
     if opener in _words(found, "question_openers", sentence) and found.in_sentence("cause_words", sentence):

@@ -44,6 +44,10 @@ SHARED_LISTS = (
     "continuations",
     "claims",
     "all_clear",
+    "conditionals",
+    "treatment_ahead",
+    "comparisons",
+    "reactions",
 )
 
 Span = tuple[int, int]

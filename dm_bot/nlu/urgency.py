@@ -31,6 +31,7 @@ from dm_bot.nlu.data import lexicon_path
 
 MAX_CHARS = 5000  # a message longer than this is a pasted document; its opening is what a person would read
 TYPO_CACHE_LIMIT = 20_000
+LEFT_OUT_FROM = 6  # a word this long may be a cue word with a letter left out
 _DOUBLED = re.compile(r"([a-z])\1")
 
 
@@ -88,8 +89,9 @@ class UrgencyDetector:
         return result
 
     def _spell(self, word: str) -> str | None:
-        """The cue word `word` is a typo of: two neighbouring letters swapped ("bruies"), a letter doubled, a
-        plural's s spelt z, a dropped g, or an s of "'s" or a plural on a cue word.
+        """The cue word `word` is a typo of: two neighbouring letters swapped ("bruies"), a letter doubled or
+        left out of a word of six letters or more, a plural's s spelt z, a dropped g, or an s of "'s" or a plural
+        on a cue word.
 
         Nothing looser: a changed letter turns ordinary words into symptoms ("cancel" -> "cancer").
         """
@@ -111,10 +113,23 @@ class UrgencyDetector:
                 match = word + "g"  # a dropped g: "swellin", "throbbin"
             elif match is None and word.endswith("s") and word[:-1] in index:
                 match = word[:-1]  # "vision's" read "visions", "everything's" read "everythings"
+            if match is None:
+                match = self._left_out(word) or (self._left_out(word + "g") if word.endswith("in") else None)
         if len(self._typos) >= TYPO_CACHE_LIMIT:
             self._typos.clear()
         self._typos[word] = match
         return match
+
+    def _left_out(self, word: str) -> str | None:
+        """The cue word of one letter more that `word` misses a letter of inside it: "brethe", "swolen",
+        "sweling". Not the first two letters nor the last ("selling" is no "swelling", "chill" no "chills"), and
+        not in words under six letters ("there", "tener")."""
+        if len(word) < LEFT_OUT_FROM:
+            return None
+        for target in self._lexicon.typo_targets.get((word[0], len(word) + 1), ()):
+            if any(target[:i] + target[i + 1 :] == word for i in range(2, len(target) - 1)):
+                return target
+        return None
 
     def _holds(self, rule: CueRule, found: Analysis, urgent: bool) -> bool:
         """Some anchor of the rule has its other groups nearby and is neither negated nor blocked."""

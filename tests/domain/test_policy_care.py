@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from conftest import Chat, chicago, escalation_of, reply_of, text_of, understood
@@ -126,6 +127,17 @@ def test_after_opting_out_a_new_question_is_answered_but_suppression_stays(chat:
     link = chat.send("book", understood("booking", "neurotoxin"))
     assert link.timers == ()  # no nudge will ever be scheduled
     assert not any(isinstance(a, Suppress) for a in chat.send("stop", understood("opt_out")).actions)
+
+
+def test_a_medical_concern_that_also_says_stop_goes_to_a_provider_and_suppresses(chat: Chat) -> None:
+    said = replace(understood("medical_concern", "weight_loss"), asks_stop=True)
+    d = chat.send("Please stop. I'm going through chemo and these weight loss ads are hurtful.", said)
+    esc = escalation_of(d)
+    assert esc is not None and esc.priority == "high" and no_sales(d)
+    assert "licensed provider" in text_of(d) and d.state.suppressed and "nudge" in d.cancel_timers
+    urgent = replace(understood("medical_concern", "lip_filler", urgent=True), asks_stop=True)
+    d = chat.send("stop the promos. also my lip is turning grey", urgent)
+    assert escalation_of(d).priority == "urgent" and "911" in text_of(d)  # type: ignore[union-attr]
 
 
 # -- 10. partnership --------------------------------------------------------------------------

@@ -149,3 +149,10 @@ def assert_valid(intent: str, treatments: tuple[str, ...], confidence: float) ->
     assert all(t in TREATMENTS for t in treatments)
     assert list(treatments) == sorted(set(treatments))
     assert 0.0 <= confidence <= 1.0
+
+
+def test_a_stop_beside_a_medical_matter_is_kept_for_the_policy(classifier: SpacyClassifier) -> None:
+    u = classifier.classify("Please stop. I'm going through chemo and these weight loss ads are hurtful.")
+    assert u.intent == "medical_concern" and u.asks_stop
+    assert not classifier.classify("is bruising normal after filler?").asks_stop
+    assert classifier.classify("stop texting me").asks_stop

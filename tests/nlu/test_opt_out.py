@@ -178,3 +178,41 @@ def test_an_opt_out_said_indirectly_is_read(detector: OptOutDetector, text: str)
 def test_a_joke_a_timing_a_correction_or_someone_elses_stop_is_no_opt_out(detector: OptOutDetector,
                                                                          text: str) -> None:
     assert not detector.read(text).opt_out
+
+
+SPANISH_AND_PLAIN_OPT_OUTS = [
+    "PARAR",
+    "bórrenme porfa, ya no quiero nada",
+    "baja de la lista porfavor",
+    "BAJA x fa",
+    "este cel es de mi hermana, no le escriban mas",
+    "no quiero q me vuelvan a contactar, gracias",
+    "ill report you for spam if you text me again",
+    "too many texts. i want off",
+    "this is her daughter, please take my mom off your texting list",
+    "who tf gave you my number",
+]
+
+CONTACT_PREFERENCES_AND_CHANGES_OF_MIND = [
+    "no me manden mensajes, mejor llámenme, no escribo bien",
+    "ya no me interesa el botox, me interesa mas el relleno, cuanto sale?",
+    "no more emails please, texts only",
+    "ya no me escriban a este numero, mi celular personal es 305 555 0100",
+    "stop calling and just text, im at work",
+    "did i get unsubscribed? i want to keep getting the deals",
+    "my bank app said unsubscribe lol anyway how much is a hydrafacial",
+    "stop sending me such good deals 😂 is the filler special still on",
+    "please stop sending my receipts to my old email, new one coming",
+    "ya no me mande la direccion, ya la tengo, donde me estaciono?",
+]
+
+
+@pytest.mark.parametrize("text", SPANISH_AND_PLAIN_OPT_OUTS)
+def test_a_spanish_or_a_blunt_opt_out_is_read(detector: OptOutDetector, text: str) -> None:
+    assert detector.read(text).opt_out
+
+
+@pytest.mark.parametrize("text", CONTACT_PREFERENCES_AND_CHANGES_OF_MIND)
+def test_another_channel_a_change_of_mind_or_wanting_the_deals_back_is_no_opt_out(detector: OptOutDetector,
+                                                                                 text: str) -> None:
+    assert not detector.read(text).opt_out

@@ -378,6 +378,22 @@ URGENT_UNTEXTBOOK = [
     "raised water bubbles on my face where the ipl was",
     "lost some of the vision in my left eye after the nose filler",
     "not me seeing double after my tox 💀 is that normal",
+    # a condition with the treatment behind, not ahead
+    "if my lip is grey after filler is that bad? got it done this morning",
+    # Spanish: black, a net pattern, an asthma attack, a faint, a throat that tightens, hives that inflate
+    "a mi prima le pusieron relleno en una casa y ahora lo tiene negro el labio",
+    "la nariz con manchitas moradas como una red despues del relleno",
+    "mi hija tiene asma y le dio un ataque fuerte aqui en la sala, no le funciona el inhalador",
+    "se me fue el mundo y me cai al piso, hoy fue mi cita de relleno",
+    "siento la garganta apretada desde el suero",
+    "me salieron ronchas y los labios se me estan inflando",
+    "mi abuelo no habla claro desde que salio de su sesion",
+    # described, not named: lightning in the eye, wavy sight, a fever beside a hot red patch, worse by the day
+    "i keep seeing little lightning bolts in my eye since the filler",
+    "everything looks wavy out of my left eye since the temple filler",
+    "the injection site is a hot red circle bigger than my palm now and i have a fever",
+    "the filler spot hurts more today than yesterday, and more now than this morning",
+    "cant brethe good and my tonge is swolen after the numbing cream",
 ]
 
 NOT_URGENT_UNTEXTBOOK = [
@@ -396,6 +412,16 @@ NOT_URGENT_UNTEXTBOOK = [
     "been reading about necrosis from filler, how often does it happen",
     "can't see the difference 3 weeks after botox, kinda annoyed",
     "the cold sores i get are a lot worse in winter, can i still get lip filler",
+    # a condition with the treatment still ahead
+    "if my cheek goes grey after the filler what do i do? asking before my appointment next week",
+    "is chest pain a side effect of tirzepatide? asking before i start",
+    # Spanish episodes that are over, reactions, emotion; a favourite colour; a nap
+    "hace 4 anos mi mama se quedo ciega de un ojo por un relleno, eso pasa seguido?",
+    "casi me desmayo cuando me dijeron que el relleno dura un año nomas jaja",
+    "se me cerro la garganta de la emocion cuando me vi los labios 🥹",
+    "purple is my fav color, is the purple light facial good for acne?",
+    "passed out on the couch after my facial lol best nap ever",
+    "my eyelid is a bit droopy after botox, vision is totally fine it just looks off",
 ]
 
 
