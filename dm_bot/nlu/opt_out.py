@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
 from dm_bot.nlu.text import normalize
 
-_SENTENCES = re.compile(r"([.!?;\n]+)")
+_SENTENCES = re.compile(r"([.!?;\n]+|:(?=\s))")  # a colon before a space ("so: STOP"), not in a time ("5:30")
 _CLAUSES = re.compile(r",+")
 _LITERAL = re.compile(r"[a-z]{2,}")
 _PART_WORD = re.compile(r"[a-z]\([a-z]|\)[a-z]|[a-z]\?")  # a group glued to a word: "sign(ed)?", "texts?"

@@ -216,3 +216,46 @@ def test_a_spanish_or_a_blunt_opt_out_is_read(detector: OptOutDetector, text: st
 def test_another_channel_a_change_of_mind_or_wanting_the_deals_back_is_no_opt_out(detector: OptOutDetector,
                                                                                  text: str) -> None:
     assert not detector.read(text).opt_out
+
+
+FORMAL_SLANG_AND_SECOND_LANGUAGE_OPT_OUTS = [
+    "nvm stop",
+    "take me of the list",
+    "no mor txts",
+    "please i no want receive the messages thank you",
+    "please stop the sms to this number",
+    "it says reply STOP to opt out so: STOP",
+    "Please update your records: this number no longer belongs to Ana.",
+    "This account is run by my assistant; please discontinue outreach.",
+    "Writing for my mother: she asks that you no longer contact her.",
+    "Our office represents Ms. Diaz, who requests that you cease all further contact.",
+    "Please unsubscribe this email from the monthly newsletter.",
+    "remove me from the alle reminder texts you keep sending",
+    "i dont want any more ozempic or semaglutide ads",
+    "I do not wish to be contacted about this or any other offer.",
+]
+
+FORMAL_SLANG_AND_SECOND_LANGUAGE_LOOK_ALIKES = [
+    "ok you can take me off the cancellation list now, i got in!",
+    "please send all future messages to my assistant at kim@example.com",
+    "please remove my son from our family membership, he moved",
+    "actually i want to opt in, how do i get your deals by text?",
+    "im weak 😭 stop",
+    "ok stop i need this, any openings saturday for lip filler",
+    "the bot keeps looping, stop, let me talk to a person",
+    "saw 'unsubscribe' at the bottom of your email, can i still get the $199 deal?",
+    "i almost unsubscribed but this botox deal got me 😂 how do i claim it",
+    "i no want filler anymore, i want botox only, how much",
+    "can you take me off the 5:30 tomorrow, something came up",
+]
+
+
+@pytest.mark.parametrize("text", FORMAL_SLANG_AND_SECOND_LANGUAGE_OPT_OUTS)
+def test_a_formal_a_slang_or_a_second_language_opt_out_is_read(detector: OptOutDetector, text: str) -> None:
+    assert detector.read(text).opt_out
+
+
+@pytest.mark.parametrize("text", FORMAL_SLANG_AND_SECOND_LANGUAGE_LOOK_ALIKES)
+def test_a_slot_a_forwarding_address_an_opt_in_or_a_laugh_is_no_opt_out(detector: OptOutDetector,
+                                                                         text: str) -> None:
+    assert not detector.read(text).opt_out

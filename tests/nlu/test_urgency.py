@@ -394,6 +394,17 @@ URGENT_UNTEXTBOOK = [
     "the injection site is a hot red circle bigger than my palm now and i have a fever",
     "the filler spot hurts more today than yesterday, and more now than this morning",
     "cant brethe good and my tonge is swolen after the numbing cream",
+    # second-language English, context-light follow-ups, slang spellings
+    "my lips is become white color after the filler yesterday",
+    "still cant see right out of it",
+    "ouch the pain keeps gettin worser n worser since the filler",
+    "i am faint two times today after the drip",
+    # told clinically
+    "pt s/p HA filler to the chin, now violaceous and reticulated",
+    "SOB and stridor right after the IV, pt still in the chair",
+    "angioedema of the tongue 10 min after the numbing cream",
+    "she is syncopal in the car after her botox",
+    "bullae on both cheeks 24h after the TCA peel",
 ]
 
 NOT_URGENT_UNTEXTBOOK = [
@@ -422,6 +433,14 @@ NOT_URGENT_UNTEXTBOOK = [
     "purple is my fav color, is the purple light facial good for acne?",
     "passed out on the couch after my facial lol best nap ever",
     "my eyelid is a bit droopy after botox, vision is totally fine it just looks off",
+    # expected, asked about, carried
+    "the sun spots went dark like coffee grounds after my ipl, normal?",
+    "got a lil blister from a cold sore, can i still get filler friday",
+    "do you stock hyaluronidase and an epipen? first time getting filler",
+    "i carry an epipen for bee stings, is that ok for the iv",
+    "co2 day 3, oozing and crusting like you said to expect",
+    "what's your vascular occlusion protocol for filler?",
+    "mild swelling post cheek filler, no blanching, cap refill brisk",
 ]
 
 
