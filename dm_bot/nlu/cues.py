@@ -82,7 +82,7 @@ class CueLexicon:
     skip_openers: frozenset[str]
     typo_targets: dict[tuple[str, int], tuple[str, ...]]  # (first letter, length) -> one-word symptom cues
     typo_singles: dict[str, str]  # a cue word with doubled letters made single ("blury") -> the cue word
-    index: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # first token -> (phrase, labels)
+    index: dict[str, Entry]  # first token -> its one-word labels and its longer phrases by their second token
     # emoji read as words, which tokens() keeps and emoji it drops: laughing ones as "lol" (a `laughter` word),
     # others as what they stand for ("🫁" lungs)
     emoji_words: tuple[tuple[str, str], ...] = ()
@@ -123,11 +123,26 @@ class CueLexicon:
                 if len(word) >= MIN_TYPO_LENGTH:
                     targets.setdefault((word[0], len(word)), []).append(word)
         typo_targets = {shape: tuple(words) for shape, words in targets.items()}
-        index_by_first = {first: tuple(entries) for first, entries in index.items()}
+        index_by_first = {first: _entry(entries) for first, entries in index.items()}
         emoji = [(mark, "lol") for mark in str_list(data, "laughing_emoji", path)] + _emoji_words(data, path)
         # longest first: "😵‍💫" before the "😵" it starts with
         emoji.sort(key=lambda pair: -len(pair[0]))
         return cls(urgent, medical, skip, typo_targets, singles, index_by_first, tuple(emoji))
+
+
+# A first token's one-word labels, and its longer phrases (with their labels) by their second token: a message's
+# word is looked up once and only the phrases that go on with its next word are compared.
+Phrases = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+Entry = tuple[tuple[str, ...], dict[str, Phrases]]
+
+
+def _entry(entries: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> Entry:
+    singles = tuple(label for words, labels in entries if len(words) == 1 for label in labels)
+    longer: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for words, labels in entries:
+        if len(words) > 1:
+            longer.setdefault(words[1], []).append((words, labels))
+    return singles, {second: tuple(phrases) for second, phrases in longer.items()}
 
 
 def _emoji_words(data: dict[str, Any], path: Path) -> list[tuple[str, str]]:
@@ -200,18 +215,28 @@ class Analysis:
         """`spell` maps an unknown word to the cue word it is a typo of, if any."""
         found: dict[str, list[Span]] = {}
         covered = 0  # a word inside a phrase found already is that phrase's ("cold sores"), never a typo
+        last = len(words) - 1
         for i, word in enumerate(words):
-            entries = lexicon.index.get(word)
-            if entries is None and len(word) >= MIN_TYPO_LENGTH and i >= covered:
+            entry = lexicon.index.get(word)
+            if entry is None and len(word) >= MIN_TYPO_LENGTH and i >= covered:
                 corrected = spell(word)
-                entries = () if corrected is None else lexicon.index.get(corrected, ())
                 if corrected is not None:
                     words[i] = corrected
-            for phrase, labels in entries or ():
-                if len(phrase) == 1 or tuple(words[i : i + len(phrase)]) == phrase:
-                    covered = max(covered, i + len(phrase))
-                    for label in labels:
-                        found.setdefault(label, []).append((i, i + len(phrase)))
+                    entry = lexicon.index.get(corrected)
+            if entry is None:
+                continue
+            singles, longer = entry
+            if singles:
+                covered = max(covered, i + 1)
+                for label in singles:
+                    found.setdefault(label, []).append((i, i + 1))
+            if longer and i < last:
+                for phrase, labels in longer.get(words[i + 1], ()):
+                    end = i + len(phrase)
+                    if tuple(words[i:end]) == phrase:
+                        covered = max(covered, end)
+                        for label in labels:
+                            found.setdefault(label, []).append((i, end))
         sentence_starts = {start for start, _ in found.get("sentence_breaks", ())}
         clause_starts = sentence_starts | {start for start, _ in found.get("clause_breaks", ())}
         if not clause_starts:  # one plain sentence, the usual DM

@@ -18,6 +18,7 @@ from pathlib import Path
 from rapidfuzz.distance import OSA
 
 from dm_bot.nlu.data import lexicon_path, load_mapping, str_list
+from dm_bot.nlu.pattern_set import PatternSet
 from dm_bot.nlu.text import normalize
 
 _SENTENCES = re.compile(r"([.!?;\n]+|:(?=\s))")  # a colon before a space ("so: STOP"), not in a time ("5:30")
@@ -39,12 +40,6 @@ class OptOutReading:
     # An opt-out-looking phrase is there but its context rules it out ("unsubscribe from my membership"): the
     # message must not be read as an opt-out by the intent model either.
     ruled_out: bool = False
-
-
-def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)")
 
 
 def _pairs(line: str) -> list[str]:
@@ -77,8 +72,8 @@ class OptOutDetector:
     """Reads opt-outs with the phrases of intents/opt_out.yaml (see its header for the rules)."""
 
     def __init__(self, data: dict[str, list[str]], classes: dict[str, str] | None = None) -> None:
-        def compiled(key: str) -> re.Pattern[str] | None:
-            return _alternation([_with_classes(p, classes or {}) for p in data[key]])
+        def compiled(key: str) -> PatternSet:
+            return PatternSet([_with_classes(p, classes or {}) for p in data[key]])
 
         self._spelling = {_squeezed(w): w for w in data["spelling"]}
         self._exact = frozenset(data["spelling"]) | frozenset(data["keep"])
@@ -165,13 +160,12 @@ class OptOutDetector:
         whether a contact request was switched."""
         if not commanded and self._gate.isdisjoint(joined.split()):
             return [], [], False
-        spans = [m.span() for m in self._requests.finditer(joined)] if self._requests else []
-        contact = [m.span() for m in self._contact.finditer(joined)] if self._contact else []
-        switched = bool(contact) and self._switch is not None and self._switch.search(joined) is not None
+        spans = self._requests.spans(joined)
+        contact = self._contact.spans(joined)
+        switched = bool(contact) and self._switch.search(joined)
         if not switched:
             spans += contact
-        exceptions = [m.span() for m in self._exceptions.finditer(joined)] if self._exceptions else []
-        return spans, exceptions, switched
+        return spans, self._exceptions.spans(joined), switched
 
     def _unquoted(self, text: str) -> str:
         """The text without the quotations of someone else's words: an ad, a caption, a post ("ur tiktok said
