@@ -14,7 +14,8 @@ def gap(a: Span, b: Span) -> int:
 
 def negated(found: Analysis, parts: list[Span]) -> bool:
     """A negation up to NEGATION_REACH words before the cue or between its parts, in the clause of the part it
-    precedes ("red bumps, no fever": the fever is negated though the red is in another clause)."""
+    precedes and up to NEGATION_REACH words before it ("red bumps, no fever": the fever is negated though the red
+    is in another clause)."""
     cue = {i for start, end in parts for i in range(start, end)}
     first = min(start for start, _ in parts)
     last = max(end for _, end in parts)
@@ -27,7 +28,9 @@ def negated(found: Analysis, parts: list[Span]) -> bool:
         if start not in reach or end in not_negating or start in downplayed:
             continue
         following = next((s for s in starts if s > start), first)
-        if found.clause[start] == found.clause[following]:
+        # and near the part it precedes: in "the colour of a bruise but its not a bruise and its freezing to the
+        # touch" the "not" is about the bruise, not the cold
+        if found.clause[start] == found.clause[following] and following - end <= NEGATION_REACH:
             return True
     return False
 
@@ -129,7 +132,10 @@ def hypothetical(found: Analysis, sentence: int, start: int) -> bool:
         if previous:
             return True
     clause = found.clause[start]
-    if any(found.clause[s] == clause and s < start for s, _ in found.spans("hypothetical_in_clause")):
+    wishes = {s for s, _ in found.spans("wishes")}  # "would love to feature your spa": no condition
+    if any(
+        found.clause[s] == clause and s < start and s not in wishes for s, _ in found.spans("hypothetical_in_clause")
+    ):
         return True
     # "if my lip turns white, what do i do? asking before my appointment": a condition or a question, with the
     # treatment ahead ("is chest pain a side effect of semaglutide? asking before i start")

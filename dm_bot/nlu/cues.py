@@ -48,6 +48,9 @@ SHARED_LISTS = (
     "treatment_ahead",
     "comparisons",
     "reactions",
+    "reversals",
+    "negation_reversals",
+    "wishes",
 )
 
 Span = tuple[int, int]

@@ -98,15 +98,20 @@ class OptOutDetector:
         pattern_words = {w for source in sources for w in _LITERAL.findall(source)}
         self._gate = frozenset(pattern_words) - frozenset(data["common"])
         self._first = frozenset(p.split()[0] for p in self._commands | self._fillers)
+        # Words that have the exceptions read even with no request in sight, so that a look-alike the intent model
+        # may call an opt-out ("not interested in filler but botox yes") is ruled out.
+        self._rule_out_words = frozenset(data["rule_out_words"])
         # A message with none of these words has no command and no request: the common case, read in one pass.
-        self._candidate_words = self._gate | {max(p.split(), key=len) for p in self._commands}
+        self._candidate_words = (
+            self._gate | self._rule_out_words | {max(p.split(), key=len) for p in self._commands}
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> OptOutDetector:
         source = lexicon_path("opt_out.yaml", path)
         raw = load_mapping(source)
         keys = ("common", "spelling", "keep", "commands", "fillers", "delight", "serious", "statement_openers",
-                "quote_markers", *_PATTERN_KEYS)
+                "quote_markers", "rule_out_words", *_PATTERN_KEYS)
         unknown = sorted(set(raw) - {*keys, "classes"})
         if unknown:
             raise ValueError(f"{source}: unknown key {unknown[0]!r}")
@@ -158,7 +163,8 @@ class OptOutDetector:
     def _patterns(self, joined: str, commanded: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]], bool]:
         """The request spans (contact requests unless the sender switches channel), the exception spans, and
         whether a contact request was switched."""
-        if not commanded and self._gate.isdisjoint(joined.split()):
+        words = joined.split()
+        if not commanded and self._gate.isdisjoint(words) and self._rule_out_words.isdisjoint(words):
             return [], [], False
         spans = self._requests.spans(joined)
         contact = self._contact.spans(joined)

@@ -135,7 +135,11 @@ class UrgencyDetector:
         """Some anchor of the rule has its other groups nearby and is neither negated nor blocked."""
         for anchor in found.spans(rule.anchor):
             parts = self._parts(rule, found, anchor)
-            if parts is None or self._blocked(rule, found, anchor) or negated(found, parts):
+            # "had hives two years back ... but right now i have them again": the told episode is back
+            back = _later(found, "reversals", anchor)
+            if parts is None or self._blocked(rule, found, anchor) or (
+                negated(found, parts) and not _later(found, "negation_reversals", anchor)
+            ):
                 continue
             sentence = found.sentence[anchor[0]]
             # a question about a risk the sender then says is theirs ("does filler ever make skin go white? bc
@@ -161,7 +165,7 @@ class UrgencyDetector:
                 found, sentence, min(s for s, _ in parts)
             ):
                 continue
-            if urgent and over(found, sentence, found.clause[anchor[0]], anchor[0]):
+            if urgent and not back and over(found, sentence, found.clause[anchor[0]], anchor[0]):
                 continue
             if not urgent and asks_downtime(found, sentence):
                 continue
@@ -197,6 +201,12 @@ class UrgencyDetector:
             for label, reach in reaches
             for span in found.spans(label)
         )
+
+
+def _later(found: Analysis, label: str, anchor: Span) -> bool:
+    """A phrase of `label` after the cue in its sentence."""
+    sentence = found.sentence[anchor[0]]
+    return any(start > anchor[0] and found.sentence[start] == sentence for start, _ in found.spans(label))
 
 
 @lru_cache(maxsize=1)

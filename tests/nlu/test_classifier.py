@@ -156,3 +156,8 @@ def test_a_stop_beside_a_medical_matter_is_kept_for_the_policy(classifier: Spacy
     assert u.intent == "medical_concern" and u.asks_stop
     assert not classifier.classify("is bruising normal after filler?").asks_stop
     assert classifier.classify("stop texting me").asks_stop
+
+
+def test_a_treatment_turned_down_beside_another_is_no_opt_out(classifier: SpacyClassifier) -> None:
+    u = classifier.classify("I'm not interested in filler but I am interested in botox, prices?")
+    assert u.intent != "opt_out" and not u.asks_stop

@@ -179,6 +179,11 @@ OPT_OUTS_AS_PEOPLE_WRITE_THEM = [
     "remove me from the alle reminder texts you keep sending",
     "i dont want any more ozempic or semaglutide ads",
     "I do not wish to be contacted about this or any other offer.",
+    # threats, goodbyes, voice-to-text
+    "los voy a bloquear si siguen mandando mensajes",
+    "leaving a 1 star review and i never want to hear from you again",
+    "um can you guys like not text me anymore thanks",
+    "take me off the lip filler email blast",
 ]
 
 LOOK_ALIKES_AS_PEOPLE_WRITE_THEM = [
@@ -217,6 +222,16 @@ LOOK_ALIKES_AS_PEOPLE_WRITE_THEM = [
     "i almost unsubscribed but this botox deal got me 😂 how do i claim it",
     "i no want filler anymore, i want botox only, how much",
     "can you take me off the 5:30 tomorrow, something came up",
+    # negated, wanting them back, a day blocked off, meant for someone else, too-good deals
+    "im not unsubscribing lol, any tox deals?",
+    "no me quiero dar de baja, solo quiero menos mensajes",
+    "STOP sending me reminders? no no i want the reminders, i just didnt get one",
+    "block off saturday for me",
+    "wrong person? i think this was meant for my sister, shes the one with the appointment",
+    "lose my number? no, this is my new one, please update my file",
+    "stop stop stop im screaming these before and afters",
+    "remove my old appointment from the system, i rebooked",
+    "no quiero mas mensajes de mi ex jaja, tienen promo de labios?",
 ]
 
 

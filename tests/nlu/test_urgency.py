@@ -405,6 +405,19 @@ URGENT_UNTEXTBOOK = [
     "angioedema of the tongue 10 min after the numbing cream",
     "she is syncopal in the car after her botox",
     "bullae on both cheeks 24h after the TCA peel",
+    # an episode that is back, a negation undone, a negation about something else, a remedy not working
+    "had hives once after a peel years ago but right now they are back and my lips are puffing up",
+    "never had trouble breathing before but now i do, right after the shot",
+    "its the colour of a bruise but its not a bruise and its freezing to the touch since the filler",
+    "benadryl isnt working, the hives keep spreading and my lips are swollen",
+    # metaphors: a corpse's colour, a hot iron, bubble wrap, a pinched straw, a vice, the lights going out
+    "my top lip looks like a zombie's since the filler yesterday",
+    "after the laser my underarms look like someone pressed a hot iron on them and the skin is coming off raw",
+    "raised bubbles like bubble wrap on my cheeks after the ipl",
+    "my throat is like a straw someone is pinching since the botox",
+    "my chest feels like its in a vice since the coolsculpting",
+    "the lights went out for a sec and i woke up on the floor, first mounjaro shot today",
+    "im a creator and would love to feature you, also my lips look like grey putty since last night",
 ]
 
 NOT_URGENT_UNTEXTBOOK = [
@@ -441,6 +454,10 @@ NOT_URGENT_UNTEXTBOOK = [
     "co2 day 3, oozing and crusting like you said to expect",
     "what's your vascular occlusion protocol for filler?",
     "mild swelling post cheek filler, no blanching, cap refill brisk",
+    # better now, a glow, a blister from shoes, a comparison is no episode back
+    "my face is on fire after that facial, glowing so much, thank you!!",
+    "got a blister from my new heels walking over, do you have a bandaid",
+    "my doctor said last month my chest pain was just anxiety and its gone, ok to get botox?",
 ]
 
 
