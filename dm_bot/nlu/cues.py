@@ -51,6 +51,7 @@ SHARED_LISTS = (
     "reversals",
     "negation_reversals",
     "wishes",
+    "ongoing",
 )
 
 Span = tuple[int, int]

@@ -147,10 +147,14 @@ class UrgencyDetector:
             claimed = any(start > anchor[0] for start, _ in found.spans("claims"))
             # laughter makes an idiom of it, unless the sentence ties it to a treatment ("lol i blacked out
             # after my tattoo removal")
-            if rule.figurative and laughing(found, anchor) and not found.in_sentence("treatment_link", sentence):
+            # (nor one that lasts: "chest pain on and off all morning lol prob stress")
+            linked = found.in_sentence("treatment_link", sentence)
+            lasting = found.in_sentence("ongoing", sentence)
+            if rule.figurative and laughing(found, anchor) and not linked and not lasting:
                 continue
-            # a reaction to prices or results ("fainting at how affordable this is") is a figure of speech too
-            if reacting(found, sentence) and not found.in_sentence("treatment_link", sentence):
+            # a reaction to prices or results ("fainting at how affordable this is") is a figure of speech too, and
+            # so is a delighted one after a treatment ("fainting at how good my skin looks after the peel 😍")
+            if reacting(found, sentence) and (not linked or laughing(found, anchor)):
                 continue
             personal = rule.personal == "always" or (urgent and rule.personal == "urgent")
             # An emergency counts whoever it happened to ("her lip hurts so bad"); a general question about a

@@ -184,6 +184,9 @@ OPT_OUTS_AS_PEOPLE_WRITE_THEM = [
     "leaving a 1 star review and i never want to hear from you again",
     "um can you guys like not text me anymore thanks",
     "take me off the lip filler email blast",
+    "stoo",
+    "id rather not hear from you again",
+    "can i talk to someone? actually no, just stop texting me",
 ]
 
 LOOK_ALIKES_AS_PEOPLE_WRITE_THEM = [
@@ -232,6 +235,10 @@ LOOK_ALIKES_AS_PEOPLE_WRITE_THEM = [
     "stop stop stop im screaming these before and afters",
     "remove my old appointment from the system, i rebooked",
     "no quiero mas mensajes de mi ex jaja, tienen promo de labios?",
+    "block me off 2 hrs for lips saturday",
+    "no stop, you guys are the best",
+    "i dont want to message back and forth, can i just call someone?",
+    "id rather not get texts on weekends, weekdays are fine",
 ]
 
 

@@ -418,6 +418,11 @@ URGENT_UNTEXTBOOK = [
     "my chest feels like its in a vice since the coolsculpting",
     "the lights went out for a sec and i woke up on the floor, first mounjaro shot today",
     "im a creator and would love to feature you, also my lips look like grey putty since last night",
+    # a cue that lasts is no joke; a treatment named after "after"; a diminutive; gasping
+    "chest pain on and off all morning lol prob stress, anyway do you have emsculpt openings",
+    "lowkey passed out after microneedling lol my bf had to catch me",
+    "se me puso blanquito el labio despues del relleno",
+    "call 911 my friend just had filler and is gasping",
 ]
 
 NOT_URGENT_UNTEXTBOOK = [
@@ -458,6 +463,10 @@ NOT_URGENT_UNTEXTBOOK = [
     "my face is on fire after that facial, glowing so much, thank you!!",
     "got a blister from my new heels walking over, do you have a bandaid",
     "my doctor said last month my chest pain was just anxiety and its gone, ok to get botox?",
+    "do people ever pass out during iv therapy?",
+    "my skin looks white and flaky after the peel, normal?",
+    "i blacked out scrolling your feed for an hour lol, can i book a consult",
+    "that before and after had me gasping, is morpheus8 painful",
 ]
 
 
