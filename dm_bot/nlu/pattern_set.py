@@ -9,6 +9,7 @@ full alternation's, at a fraction of its cost.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _WORD = re.compile(r"[a-z0-9]+")
 _WORD_START = re.compile(r"(?<!\w)[a-z0-9]+")  # a match of any pattern starts at one of these
@@ -93,29 +94,17 @@ def _starts(alternative: str) -> set[str] | None:
 
 def _top_level(pattern: str) -> list[str]:
     """The pattern split at its top-level "|"."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i = pattern.find("]", i + 1) + 1 or len(pattern)
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
+    cuts = [i for i, char, depth in _structure(pattern) if char == "|" and depth == 0]
+    return [pattern[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(pattern)], strict=True)]
 
 
 def _closing(text: str) -> int | None:
     """The index of the ")" that closes the "(" at index 0."""
+    return next((i for i, char, depth in _structure(text) if char == ")" and depth == 0), None)
+
+
+def _structure(text: str) -> Iterator[tuple[int, str, int]]:
+    """Each "(", ")" and "|" of a pattern with the group depth after it, skipping escapes and character classes."""
     depth, i = 0, 0
     while i < len(text):
         char = text[i]
@@ -125,11 +114,7 @@ def _closing(text: str) -> int | None:
         if char == "[":
             i = text.find("]", i + 1) + 1 or len(text)
             continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        if char in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[char]
+            yield i, char, depth
         i += 1
-    return None
